@@ -1,0 +1,25 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', vitest: 'src/adapters/vitest.ts', jest: 'src/adapters/jest.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    platform: 'node',
+    splitting: true,
+    external: ['vitest', '@jest/globals', 'jest'],
+  },
+  {
+    entry: { 'cli/reeltape': 'src/cli/reeltape.ts', 'cli/scaffold-tests': 'src/cli/scaffold-tests.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
