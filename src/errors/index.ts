@@ -1,0 +1,213 @@
+/**
+ * The reeltape error hierarchy. Every error reeltape throws on purpose is a {@link ReeltapeError};
+ * each message says what failed, where (file, request or field) and how to fix it.
+ */
+
+/** Base class of every error reeltape throws on purpose. */
+export class ReeltapeError extends Error {
+  /** @param message what failed, where, and how to fix it */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReeltapeError';
+  }
+}
+
+/** One recorded request that came close to an unmatched live request, with what differs. */
+export interface MismatchCandidate {
+  /** Index of the interaction in the cassette. */
+  readonly index: number;
+  /** `METHOD URL` of the recorded request. */
+  readonly request: string;
+  /** Human-readable differences, e.g. `query.page: "2" ≠ "3"`. */
+  readonly differences: readonly string[];
+}
+
+/** Details carried by a {@link CassetteMismatchError}. */
+export interface MismatchDetails {
+  /** Cassette name as given to `withCassette`. */
+  readonly cassette: string;
+  /** Absolute path of the cassette file. */
+  readonly file: string;
+  /** Effective mode when the request arrived. */
+  readonly mode: string;
+  /** `METHOD URL` of the live request. */
+  readonly request: string;
+  /** Excerpt of the live request body, if any. */
+  readonly bodyExcerpt?: string;
+  /** Closest recorded requests, best first. */
+  readonly candidates: readonly MismatchCandidate[];
+}
+
+/**
+ * A live request found no recorded interaction in replay (or its recorded responses were used up).
+ * `withCassette` rejects with it even when the client swallowed the network error.
+ */
+export class CassetteMismatchError extends ReeltapeError {
+  /** Structured details: the request, the cassette, the closest candidates. */
+  readonly details: MismatchDetails;
+  /** Every unmatched request of the run, when there were several (the first is `details`). */
+  readonly all: readonly MismatchDetails[];
+
+  /**
+   * @param message the full, human-readable explanation
+   * @param details structured data for the first unmatched request
+   * @param all every unmatched request seen in the run
+   */
+  constructor(message: string, details: MismatchDetails, all: readonly MismatchDetails[] = [details]) {
+    super(message);
+    this.name = 'CassetteMismatchError';
+    this.details = details;
+    this.all = all;
+  }
+}
+
+/** Replay was asked for (explicitly, or by `auto` with `CI` set) and the cassette file does not exist. */
+export class CassetteNotFoundError extends ReeltapeError {
+  /** Absolute path of the missing cassette file. */
+  readonly file: string;
+  /** Cassette name as given to `withCassette`. */
+  readonly cassette: string;
+
+  /**
+   * @param message explanation including how to record the cassette
+   * @param cassette cassette name
+   * @param file absolute path that was looked for
+   */
+  constructor(message: string, cassette: string, file: string) {
+    super(message);
+    this.name = 'CassetteNotFoundError';
+    this.cassette = cassette;
+    this.file = file;
+  }
+}
+
+/** A cassette file (or one of its side files) is not a valid reeltape cassette. The file is left untouched. */
+export class CassetteFormatError extends ReeltapeError {
+  /** Path of the offending file. */
+  readonly file: string;
+  /** JSON path inside the file where the problem is (e.g. `interactions[3].response.status`), if known. */
+  readonly location: string | undefined;
+
+  /**
+   * @param message what is wrong and where
+   * @param file path of the offending file
+   * @param location JSON path inside the file, if known
+   */
+  constructor(message: string, file: string, location?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CassetteFormatError';
+    this.file = file;
+    this.location = location;
+  }
+}
+
+/** Invalid options or environment (unknown mode, unsafe cassette name, bad duration…). */
+export class ReeltapeConfigError extends ReeltapeError {
+  /** @param message what is invalid and which values are accepted */
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReeltapeConfigError';
+  }
+}
+
+/** A sanitizer threw while processing an interaction; nothing was written. */
+export class SanitizerError extends ReeltapeError {
+  /** Name of the sanitizer that threw. */
+  readonly sanitizer: string;
+  /** Index of the interaction being sanitized (-1 for a live request being matched). */
+  readonly interaction: number;
+
+  /**
+   * @param message explanation
+   * @param sanitizer the sanitizer's name
+   * @param interaction interaction index
+   */
+  constructor(message: string, sanitizer: string, interaction: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SanitizerError';
+    this.sanitizer = sanitizer;
+    this.interaction = interaction;
+  }
+}
+
+/** Where a known secret was still found in a cassette about to be written. */
+export interface LeakLocation {
+  /** Interaction index, or -1 for the cassette's meta. */
+  readonly interaction: number;
+  /** JSON path inside the interaction, e.g. `response.body.json.token`. */
+  readonly path: string;
+  /** In which form the secret appeared. */
+  readonly form: 'raw' | 'url-encoded' | 'base64';
+}
+
+/** The leak scan found a known secret in a cassette about to be written; the write was refused and nothing reached disk. */
+export class SecretLeakError extends ReeltapeError {
+  /** Target cassette file. */
+  readonly file: string;
+  /** Every place a secret was found (values are never included). */
+  readonly leaks: readonly LeakLocation[];
+
+  /**
+   * @param message explanation (never includes the secret itself)
+   * @param file the cassette file that was not written
+   * @param leaks where the secrets were found
+   */
+  constructor(message: string, file: string, leaks: readonly LeakLocation[]) {
+    super(message);
+    this.name = 'SecretLeakError';
+    this.file = file;
+    this.leaks = leaks;
+  }
+}
+
+/** Another process holds the recording lock of the same cassette. */
+export class CassetteLockedError extends ReeltapeError {
+  /** The cassette file being recorded by someone else. */
+  readonly file: string;
+
+  /**
+   * @param message explanation, naming the lock owner
+   * @param file cassette file
+   */
+  constructor(message: string, file: string) {
+    super(message);
+    this.name = 'CassetteLockedError';
+    this.file = file;
+  }
+}
+
+/** A cassette is older than `maxAge` and `onExpired` is `'error'`. */
+export class CassetteExpiredError extends ReeltapeError {
+  /** The expired cassette file. */
+  readonly file: string;
+
+  /**
+   * @param message explanation with the age and how to re-record
+   * @param file cassette file
+   */
+  constructor(message: string, file: string) {
+    super(message);
+    this.name = 'CassetteExpiredError';
+    this.file = file;
+  }
+}
+
+/** Bad input to the output-snapshot validator (unreadable file, malformed CSV, bad snapshot file). */
+export class OutputSnapshotError extends ReeltapeError {
+  /** The offending file. */
+  readonly file: string;
+  /** 1-based line number, if known. */
+  readonly line: number | undefined;
+
+  /**
+   * @param message explanation naming the file and line
+   * @param file the offending file
+   * @param line 1-based line, if known
+   */
+  constructor(message: string, file: string, line?: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OutputSnapshotError';
+    this.file = file;
+    this.line = line;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * reeltape: record and replay HTTP in tests, on MSW.
+ * @packageDocumentation
+ */
+export * from './errors/index.js';
+export * from './cassette/index.js';
+export * from './matching/index.js';
+export * from './sanitizers/index.js';
+export * from './session/index.js';
+export * from './snapshots/index.js';
