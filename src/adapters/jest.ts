@@ -1,0 +1,2 @@
+/** reeltape/jest — placeholder until issue 6 lands. */
+export {};

@@ -1,0 +1,2 @@
+/** reeltape/vitest — placeholder until issue 6 lands. */
+export {};
