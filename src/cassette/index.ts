@@ -1,1 +1,11 @@
+/**
+ * The cassette: data model, body codec, file format v1, atomic storage, side files, name → path.
+ * Knows nothing of MSW or a test framework.
+ */
 export * from './types.js';
+export { bodyFromBytes, bodyToBytes, bodyByteLength, decodeUtf8, detectJsonFormat, formatJson, isFormContentType, isJsonContentType, isTextContentType } from './body-codec.js';
+export { headersFromFetch, headersToPairs, getHeader, setHeader, deleteHeader, headerMapFromEntries, sortHeaders } from './headers.js';
+export { serializeCassette, parseCassette, SUPPORTED_CASSETTE_VERSIONS } from './format.js';
+export { loadCassette, saveCassette, resolveCassettePath, cassettesEqual, type SaveCassetteOptions } from './storage.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { writeSideFile, sideFileDir, sideFilePath, sha256Hex } from './side-files.js';

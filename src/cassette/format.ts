@@ -1,0 +1,323 @@
+import { CassetteFormatError } from '../errors/index.js';
+import { headerMapFromEntries, sortHeaders } from './headers.js';
+import { locateJsonError } from './json-error.js';
+import { isCompactFormat } from './body-codec.js';
+import { sideFilePath } from './side-files.js';
+import {
+  CASSETTE_VERSION,
+  type Body,
+  type Cassette,
+  type CassetteMeta,
+  type HeaderMap,
+  type Interaction,
+  type JsonFormat,
+  type JsonValue,
+} from './types.js';
+
+/** Cassette format versions this build of reeltape reads. */
+export const SUPPORTED_CASSETTE_VERSIONS: readonly number[] = [CASSETTE_VERSION];
+
+type Json = JsonValue;
+type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * Serializes a cassette to the v1 file format, stably: envelope keys in a fixed order
+ * (`version, meta, interactions`; `request: method, url, headers, body`; `response: status,
+ * statusText, headers, body`), headers sorted by name, `meta.extra` keys sorted, JSON body values
+ * in their own key order (so they replay byte-exactly), 2-space indent, trailing newline.
+ * The same traffic always gives the same bytes. `file` bodies are written as references only;
+ * their side files must already exist (see `writeSideFile`).
+ *
+ * @example
+ * await writeFileAtomic(file, serializeCassette(cassette))
+ */
+export function serializeCassette(cassette: Cassette): string {
+  return `${JSON.stringify(cassetteToJson(cassette), null, 2)}\n`;
+}
+
+function cassetteToJson(cassette: Cassette): JsonObject {
+  return {
+    version: cassette.version,
+    meta: metaToJson(cassette.meta),
+    interactions: cassette.interactions.map(interactionToJson),
+  };
+}
+
+function metaToJson(meta: CassetteMeta): JsonObject {
+  const out: JsonObject = { reeltape: meta.reeltape, node: meta.node, recordedAt: meta.recordedAt };
+  if (meta.error) out.error = { name: meta.error.name, message: meta.error.message };
+  if (meta.extra) out.extra = sortKeysDeep(meta.extra);
+  return out;
+}
+
+function sortKeysDeep(value: Json): Json {
+  if (Array.isArray(value)) return value.map(sortKeysDeep);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeysDeep(value[k] as Json)]),
+    );
+  }
+  return value;
+}
+
+function interactionToJson(interaction: Interaction): JsonObject {
+  const { request, response } = interaction;
+  return {
+    request: {
+      method: request.method,
+      url: request.url,
+      headers: sortHeaders(request.headers) as JsonObject,
+      body: bodyToJson(request.body),
+    },
+    response: {
+      status: response.status,
+      statusText: response.statusText,
+      headers: sortHeaders(response.headers) as JsonObject,
+      body: bodyToJson(response.body),
+    },
+  };
+}
+
+function bodyToJson(body: Body | null): Json {
+  if (body === null) return null;
+  switch (body.kind) {
+    case 'json': {
+      const out: JsonObject = { json: body.value };
+      if (!isCompactFormat(body.format) && body.format) {
+        out.format = body.format.trailingNewline
+          ? { indent: body.format.indent, trailingNewline: true }
+          : { indent: body.format.indent };
+      }
+      return out;
+    }
+    case 'text':
+      return { text: body.value };
+    case 'binary':
+      return { base64: Buffer.from(body.value.buffer, body.value.byteOffset, body.value.byteLength).toString('base64') };
+    case 'file':
+      return { file: body.sha256, size: body.size };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing and validation
+
+/**
+ * Parses and validates cassette file text. Unknown fields are rejected (a typo such as `"staus"`
+ * would otherwise be silently dropped on the next re-record); extension data belongs in
+ * `meta.extra`. `file` bodies get their side-file `path` resolved next to `file` (their existence
+ * is checked by `loadCassette`, not here). Header names are lower-cased (repeats merged).
+ *
+ * @param text the file's content
+ * @param file the file's path, used in error messages and to resolve side files
+ * @throws CassetteFormatError naming the file and the JSON path of the first problem, e.g.
+ *   `interactions[3].response.status: expected an integer 100-599, got "abc"`
+ */
+export function parseCassette(text: string, file: string): Cassette {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let root: unknown;
+  try {
+    root = JSON.parse(source);
+  } catch (error) {
+    const where = locateJsonError(source);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CassetteFormatError(
+      `Cassette ${file} is not valid JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${reason}. ` +
+        'Fix the file or delete it and record the cassette again.',
+      file,
+      where ? `line ${where.line}, column ${where.column}` : undefined,
+      { cause: error },
+    );
+  }
+  return new Validator(file).cassette(root);
+}
+
+const REQUEST_KEYS = ['method', 'url', 'headers', 'body'] as const;
+const RESPONSE_KEYS = ['status', 'statusText', 'headers', 'body'] as const;
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+class Validator {
+  constructor(private readonly file: string) {}
+
+  private fail(path: string, message: string): never {
+    const where = path === '' ? '(top level)' : path;
+    throw new CassetteFormatError(
+      `Cassette ${this.file} is not a valid reeltape cassette: ${where}: ${message}. ` +
+        'Fix the file or delete it and record the cassette again.',
+      this.file,
+      path === '' ? undefined : path,
+    );
+  }
+
+  private expected(path: string, what: string, got: unknown): never {
+    return this.fail(path, `expected ${what}, got ${describe(got)}`);
+  }
+
+  private object(value: unknown, path: string, allowed: readonly string[], required: readonly string[]): Record<string, unknown> {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.expected(path, 'an object', value);
+    const obj = value as Record<string, unknown>;
+    for (const key of Object.keys(obj)) {
+      if (!allowed.includes(key)) {
+        this.fail(join(path, key), `unknown field ${JSON.stringify(key)} (allowed: ${allowed.join(', ')})`);
+      }
+    }
+    for (const key of required) {
+      if (!Object.hasOwn(obj, key)) this.fail(join(path, key), 'required field is missing');
+    }
+    return obj;
+  }
+
+  private string(value: unknown, path: string): string {
+    if (typeof value !== 'string') this.expected(path, 'a string', value);
+    return value as string;
+  }
+
+  cassette(root: unknown): Cassette {
+    if (root === null || typeof root !== 'object' || Array.isArray(root)) this.expected('', 'a JSON object { version, meta, interactions }', root);
+    const r = root as Record<string, unknown>;
+    if (!Object.hasOwn(r, 'version')) this.fail('version', `required field is missing (supported versions: ${SUPPORTED_CASSETTE_VERSIONS.join(', ')})`);
+    if (!SUPPORTED_CASSETTE_VERSIONS.includes(r.version as number)) {
+      this.fail(
+        'version',
+        `unsupported cassette version ${describe(r.version)}; this reeltape reads version ${SUPPORTED_CASSETTE_VERSIONS.join(', ')}` +
+          ' (upgrade reeltape, or re-record the cassette)',
+      );
+    }
+    const obj = this.object(root, '', ['version', 'meta', 'interactions'], ['version', 'meta', 'interactions']);
+    const meta = this.meta(obj.meta, 'meta');
+    if (!Array.isArray(obj.interactions)) this.expected('interactions', 'an array', obj.interactions);
+    const interactions = (obj.interactions as unknown[]).map((it, i) => this.interaction(it, `interactions[${i}]`));
+    return { version: CASSETTE_VERSION, meta, interactions };
+  }
+
+  private meta(value: unknown, path: string): CassetteMeta {
+    const obj = this.object(value, path, ['reeltape', 'node', 'recordedAt', 'error', 'extra'], ['reeltape', 'node', 'recordedAt']);
+    const meta: CassetteMeta = {
+      reeltape: this.string(obj.reeltape, `${path}.reeltape`),
+      node: this.string(obj.node, `${path}.node`),
+      recordedAt: this.string(obj.recordedAt, `${path}.recordedAt`),
+    };
+    if (Number.isNaN(Date.parse(meta.recordedAt))) this.expected(`${path}.recordedAt`, 'an ISO-8601 date-time', meta.recordedAt);
+    if (obj.error !== undefined) {
+      const error = this.object(obj.error, `${path}.error`, ['name', 'message'], ['name', 'message']);
+      meta.error = { name: this.string(error.name, `${path}.error.name`), message: this.string(error.message, `${path}.error.message`) };
+    }
+    if (obj.extra !== undefined) {
+      if (obj.extra === null || typeof obj.extra !== 'object' || Array.isArray(obj.extra)) this.expected(`${path}.extra`, 'an object', obj.extra);
+      meta.extra = obj.extra as { [key: string]: JsonValue };
+    }
+    return meta;
+  }
+
+  private interaction(value: unknown, path: string): Interaction {
+    const obj = this.object(value, path, ['request', 'response'], ['request', 'response']);
+    const rq = this.object(obj.request, `${path}.request`, REQUEST_KEYS, REQUEST_KEYS);
+    const rs = this.object(obj.response, `${path}.response`, RESPONSE_KEYS, RESPONSE_KEYS);
+    const method = this.string(rq.method, `${path}.request.method`);
+    if (!METHOD.test(method)) this.expected(`${path}.request.method`, 'an HTTP method such as "GET"', method);
+    const url = this.string(rq.url, `${path}.request.url`);
+    if (!URL.canParse(url)) this.expected(`${path}.request.url`, 'an absolute URL', url);
+    const status = rs.status;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
+      this.expected(`${path}.response.status`, 'an integer 100-599', status);
+    }
+    return {
+      request: {
+        method,
+        url,
+        headers: this.headers(rq.headers, `${path}.request.headers`),
+        body: this.body(rq.body, `${path}.request.body`),
+      },
+      response: {
+        status: status as number,
+        statusText: this.string(rs.statusText, `${path}.response.statusText`),
+        headers: this.headers(rs.headers, `${path}.response.headers`),
+        body: this.body(rs.body, `${path}.response.body`),
+      },
+    };
+  }
+
+  private headers(value: unknown, path: string): HeaderMap {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.expected(path, 'an object of header names to strings', value);
+    const entries: Array<[string, string | string[]]> = [];
+    for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+      const p = join(path, name);
+      if (!HEADER_NAME.test(name)) this.fail(p, 'not a valid HTTP header name');
+      if (typeof v === 'string') entries.push([name, v]);
+      else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) entries.push([name, v as string[]]);
+      else this.expected(p, 'a string or a non-empty array of strings', v);
+    }
+    return headerMapFromEntries(entries);
+  }
+
+  private body(value: unknown, path: string): Body | null {
+    if (value === null) return null;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      this.expected(path, 'null or an object with one of "json", "text", "base64", "file"', value);
+    }
+    const obj = value as Record<string, unknown>;
+    if (Object.hasOwn(obj, 'json')) {
+      this.object(obj, path, ['json', 'format'], ['json']);
+      const json = obj.json as JsonValue;
+      if (obj.format === undefined) return { kind: 'json', value: json };
+      return { kind: 'json', value: json, format: this.format(obj.format, `${path}.format`) };
+    }
+    if (Object.hasOwn(obj, 'text')) {
+      this.object(obj, path, ['text'], ['text']);
+      return { kind: 'text', value: this.string(obj.text, `${path}.text`) };
+    }
+    if (Object.hasOwn(obj, 'base64')) {
+      this.object(obj, path, ['base64'], ['base64']);
+      const b64 = this.string(obj.base64, `${path}.base64`);
+      if (!BASE64.test(b64)) this.fail(`${path}.base64`, 'not valid base64 (standard alphabet, padded, no whitespace)');
+      const bytes = Buffer.from(b64, 'base64');
+      if (bytes.toString('base64') !== b64) this.fail(`${path}.base64`, 'not canonical base64 (stray bits in the padding)');
+      return { kind: 'binary', value: new Uint8Array(bytes) };
+    }
+    if (Object.hasOwn(obj, 'file')) {
+      this.object(obj, path, ['file', 'size'], ['file', 'size']);
+      const sha256 = this.string(obj.file, `${path}.file`);
+      if (!SHA256.test(sha256)) this.expected(`${path}.file`, 'a lower-case hex SHA-256 (64 characters)', sha256);
+      const size = obj.size;
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) this.expected(`${path}.size`, 'a non-negative integer', size);
+      return { kind: 'file', sha256, size: size as number, path: sideFilePath(this.file, sha256) };
+    }
+    const keys = Object.keys(obj);
+    return this.fail(
+      path,
+      `unknown body kind ${keys.length ? keys.map((k) => JSON.stringify(k)).join(', ') : '{}'} (expected one of "json", "text", "base64", "file", or null)`,
+    );
+  }
+
+  private format(value: unknown, path: string): JsonFormat {
+    const obj = this.object(value, path, ['indent', 'trailingNewline'], ['indent']);
+    const indent = obj.indent;
+    if (!(indent === '\t' || (typeof indent === 'number' && Number.isInteger(indent) && indent >= 0 && indent <= 10))) {
+      this.expected(`${path}.indent`, 'an integer 0-10 or "\\t"', indent);
+    }
+    if (obj.trailingNewline !== undefined && typeof obj.trailingNewline !== 'boolean') {
+      this.expected(`${path}.trailingNewline`, 'a boolean', obj.trailingNewline);
+    }
+    return obj.trailingNewline ? { indent: indent as number | '\t', trailingNewline: true } : { indent: indent as number | '\t' };
+  }
+}
+
+function join(path: string, key: string): string {
+  const segment = /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
+  if (path === '') return /^[A-Za-z_$][\w$]*$/.test(key) ? key : `[${segment}]`;
+  return segment.startsWith('"') ? `${path}[${segment}]` : `${path}.${segment}`;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}

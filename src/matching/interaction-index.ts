@@ -1,0 +1,172 @@
+import type { MismatchCandidate } from '../errors/index.js';
+import type { Interaction, RecordedRequest } from '../cassette/types.js';
+import { compareRequests, explainParts, type ExplainParts } from './explain.js';
+import type { MatchOptions } from './options.js';
+import { joinKeyParts, matchedHeaderNames, requestKeyParts, type KeyParts } from './request-key.js';
+
+/** Options of an {@link InteractionIndex}. */
+export interface InteractionIndexOptions extends MatchOptions {
+  /** When a request's recorded responses are used up, replay the last one again (instead of no match). */
+  allowRepeats?: boolean;
+}
+
+/** One matcher's verdict for one recorded interaction (for the debug log). */
+export interface MatcherVerdict {
+  /** Interaction index in the cassette. */
+  index: number;
+  /** `method`, `url`, `body`, `headers` (only when headers are matched), `custom` (only with a custom matcher). */
+  matcher: string;
+  /** Whether that matcher accepted the recorded request. */
+  ok: boolean;
+}
+
+/**
+ * Finds recorded interactions for live requests and consumes them in recorded order.
+ * Keys of recorded requests are computed once; a lookup is one key computation plus a `Map` hit
+ * (with a `custom` matcher: a scan over the recorded requests with the same method).
+ *
+ * @example
+ * const index = new InteractionIndex(cassette.interactions, { ignoreQueryParams: ['_t'] })
+ * const hit = index.take(liveRequest) // { index, interaction } | undefined
+ */
+export class InteractionIndex {
+  private readonly interactions: readonly Interaction[];
+  private readonly options: InteractionIndexOptions;
+  private readonly headerNames: string[];
+  private readonly parts: KeyParts[];
+  private readonly keys: string[];
+  /** key → recorded indexes in order, and how many were consumed. */
+  private readonly queues = new Map<string, { indexes: number[]; next: number }>();
+  /** upper-case method → recorded indexes (custom matcher only). */
+  private readonly byMethod = new Map<string, number[]>();
+  private readonly used = new Set<number>();
+  private readonly explainCache = new Map<number, ExplainParts>();
+
+  /**
+   * @param interactions the cassette's interactions (not copied; do not mutate while indexed)
+   * @param options match options plus `allowRepeats`
+   */
+  constructor(interactions: readonly Interaction[], options: InteractionIndexOptions = {}) {
+    this.interactions = interactions;
+    this.options = options;
+    this.headerNames = matchedHeaderNames(options);
+    this.parts = interactions.map((it) => requestKeyParts(it.request, options, this.headerNames));
+    this.keys = this.parts.map(joinKeyParts);
+    this.keys.forEach((key, index) => {
+      const queue = this.queues.get(key);
+      if (queue) queue.indexes.push(index);
+      else this.queues.set(key, { indexes: [index], next: 0 });
+      const method = this.parts[index]?.method as string;
+      const sameMethod = this.byMethod.get(method);
+      if (sameMethod) sameMethod.push(index);
+      else this.byMethod.set(method, [index]);
+    });
+  }
+
+  /**
+   * Takes the next recorded interaction for a live request, in recorded order. When all of that
+   * request's recorded interactions are used: with `allowRepeats` the last one again, else `undefined`.
+   */
+  take(request: RecordedRequest): { index: number; interaction: Interaction } | undefined {
+    const index = this.options.custom ? this.takeCustom(request) : this.takeByKey(request);
+    if (index === undefined) return undefined;
+    this.used.add(index);
+    return { index, interaction: this.interactions[index] as Interaction };
+  }
+
+  private takeByKey(request: RecordedRequest): number | undefined {
+    const queue = this.queues.get(joinKeyParts(requestKeyParts(request, this.options, this.headerNames)));
+    if (!queue) return undefined;
+    if (queue.next < queue.indexes.length) return queue.indexes[queue.next++];
+    return this.options.allowRepeats ? queue.indexes[queue.indexes.length - 1] : undefined;
+  }
+
+  private takeCustom(request: RecordedRequest): number | undefined {
+    const custom = this.options.custom as NonNullable<MatchOptions['custom']>;
+    let last: number | undefined;
+    for (const index of this.byMethod.get(request.method.toUpperCase()) ?? []) {
+      if (!custom(request, (this.interactions[index] as Interaction).request)) continue;
+      if (!this.used.has(index)) return index;
+      last = index;
+    }
+    return this.options.allowRepeats ? last : undefined;
+  }
+
+  /** Indexes of the interactions replayed so far, ascending. */
+  usedIndexes(): number[] {
+    return [...this.used].sort((a, b) => a - b);
+  }
+
+  /** Indexes of the interactions not replayed yet, ascending. */
+  unusedIndexes(): number[] {
+    return this.interactions.map((_, i) => i).filter((i) => !this.used.has(i));
+  }
+
+  /**
+   * The recorded requests closest to a live request that found no match, best first, each with
+   * what differs: `<part>: <recorded> ≠ <live>`, `… missing in recording` (only the live request
+   * has it), `… missing in request`, or `already used (…)` when an identical request's recorded
+   * responses were all consumed.
+   */
+  explain(request: RecordedRequest, limit = 3): MismatchCandidate[] {
+    const liveParts = requestKeyParts(request, this.options, this.headerNames);
+    const liveKey = joinKeyParts(liveParts);
+    const live = explainParts(request, this.options, liveParts.body);
+    const custom = this.options.custom;
+    const liveQueue = custom ? undefined : this.queues.get(liveKey);
+    const customHits = custom
+      ? (this.byMethod.get(liveParts.method) ?? []).filter((i) => custom(request, (this.interactions[i] as Interaction).request))
+      : [];
+    const ranked: Array<MismatchCandidate & { score: number }> = [];
+    this.interactions.forEach((interaction, index) => {
+      const recorded = interaction.request;
+      const group = custom ? (customHits.includes(index) ? customHits : undefined) : this.keys[index] === liveKey ? liveQueue?.indexes : undefined;
+      let differences: string[];
+      let score: number;
+      if (group) {
+        // An identical request: list the group once (at its last interaction).
+        if (group[group.length - 1] !== index) return;
+        const consumed = group.filter((i) => this.used.has(i)).length;
+        differences =
+          consumed < group.length
+            ? [`matches (${group.length - consumed} of ${group.length} recorded responses not used yet)`]
+            : [`already used (${consumed} recorded response${consumed === 1 ? '' : 's'} consumed; set allowRepeats to replay it again)`];
+        score = Number.POSITIVE_INFINITY;
+      } else {
+        ({ differences, score } = compareRequests(this.explainPartsOf(index), live));
+        if (differences.length === 0) differences = [custom ? 'custom matcher rejected it' : 'differs only in ignored or normalized parts'];
+      }
+      ranked.push({ index, request: `${recorded.method.toUpperCase()} ${recorded.url}`, differences, score });
+    });
+    ranked.sort((a, b) => b.score - a.score || a.differences.length - b.differences.length || a.index - b.index);
+    return ranked.slice(0, Math.max(0, limit)).map(({ index, request: r, differences }) => ({ index, request: r, differences }));
+  }
+
+  private explainPartsOf(index: number): ExplainParts {
+    let parts = this.explainCache.get(index);
+    if (!parts) {
+      parts = explainParts((this.interactions[index] as Interaction).request, this.options, this.parts[index]?.body ?? '');
+      this.explainCache.set(index, parts);
+    }
+    return parts;
+  }
+
+  /**
+   * Each matcher's verdict for every recorded interaction (for `REELTAPE_DEBUG`): `method`, `url`,
+   * `body`, `headers` (when headers are matched) and `custom` (with a custom matcher).
+   */
+  verdicts(request: RecordedRequest): MatcherVerdict[] {
+    const live = requestKeyParts(request, this.options, this.headerNames);
+    const out: MatcherVerdict[] = [];
+    this.parts.forEach((recorded, index) => {
+      out.push({ index, matcher: 'method', ok: recorded.method === live.method });
+      out.push({ index, matcher: 'url', ok: recorded.url === live.url });
+      out.push({ index, matcher: 'body', ok: recorded.body === live.body });
+      if (this.headerNames.length > 0) out.push({ index, matcher: 'headers', ok: recorded.headers === live.headers });
+      if (this.options.custom) {
+        out.push({ index, matcher: 'custom', ok: this.options.custom(request, (this.interactions[index] as Interaction).request) });
+      }
+    });
+    return out;
+  }
+}
