@@ -8,3 +8,4 @@ export * from './matching/index.js';
 export * from './sanitizers/index.js';
 export * from './session/index.js';
 export * from './snapshots/index.js';
+export * from './scaffold/index.js';

@@ -1,3 +1,13 @@
-/** `scaffold-tests` entry point — placeholder until issue 5 lands. */
-process.stderr.write('scaffold-tests is not built yet\n');
-process.exitCode = 1;
+/** `scaffold-tests` bin entry: runs the scaffolder CLI on the real process. */
+import { main } from '../scaffold/cli.js';
+import { processIO } from './command.js';
+
+main(process.argv.slice(2), processIO()).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`scaffold-tests: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
