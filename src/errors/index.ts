@@ -211,3 +211,26 @@ export class OutputSnapshotError extends ReeltapeError {
     this.line = line;
   }
 }
+
+/**
+ * With `strict: true`, a replayed cassette had recorded interactions that no request used
+ * (usually the code under test changed). Without `strict`, the same finding is a warning.
+ */
+export class UnusedInteractionsError extends ReeltapeError {
+  /** The cassette file. */
+  readonly file: string;
+  /** Indexes of the interactions never requested. */
+  readonly unused: readonly number[];
+
+  /**
+   * @param message explanation listing the unused interactions and how to fix it
+   * @param file cassette file
+   * @param unused indexes of the unused interactions
+   */
+  constructor(message: string, file: string, unused: readonly number[]) {
+    super(message);
+    this.name = 'UnusedInteractionsError';
+    this.file = file;
+    this.unused = unused;
+  }
+}

@@ -1,0 +1,42 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ResponseCapture } from './capture-response.js';
+
+/** What to do with one intercepted request. */
+export type RequestDecision =
+  /** Let it go out untouched and do not record it (ignored hosts, `passthrough` mode). */
+  | { readonly action: 'passthrough' }
+  /** Let it go out through the client's own transport and hand the response capture to `onResponse`. */
+  | { readonly action: 'record'; onResponse(capture: ResponseCapture): void }
+  /** Answer with this response (replay). */
+  | { readonly action: 'respond'; readonly response: Response }
+  /** Answer with a network error (unmatched in replay). */
+  | { readonly action: 'error' };
+
+/**
+ * The receiver of every request made inside one `withCassette` call. The interception layer
+ * asks it for each request's fate; it never decides anything itself.
+ */
+export interface InterceptionScope {
+  /** Decide the fate of a live request. `request` must be cloned before its body is read. */
+  decide(request: Request, requestId: string): Promise<RequestDecision>;
+  /** `decide` threw: remember the error (the request gets a network error). */
+  fail(error: unknown): void;
+}
+
+const storage = new AsyncLocalStorage<InterceptionScope>();
+
+/**
+ * Runs `fn` with `scope` as the receiver of every request it makes (including requests made by
+ * async work it starts). Requests made outside any scope pass through untouched.
+ *
+ * @example
+ * await runInScope(session, () => fetch('http://127.0.0.1:8080/json'));
+ */
+export function runInScope<T>(scope: InterceptionScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+/** The scope of the code currently running, if any. */
+export function currentScope(): InterceptionScope | undefined {
+  return storage.getStore();
+}

@@ -1,0 +1,91 @@
+import { syncBuiltinESMExports } from 'node:module';
+import { HttpResponse, http, passthrough } from 'msw';
+import { setupServer, type SetupServer } from 'msw/node';
+import { captureResponse, type ResponseCapture } from './capture-response.js';
+import { currentScope } from './scope.js';
+
+/**
+ * The one MSW server of this process. MSW's interceptors are process-global (a second
+ * `setupServer` silently takes over and closing it stops the first), so reeltape keeps exactly one,
+ * with one catch-all handler that routes each request to the cassette of the code that made it
+ * (see `scope.ts`). It listens while at least one cassette is open.
+ */
+let server: SetupServer | undefined;
+let users = 0;
+/** Captures waiting for their `response:bypass` event, by MSW request id. */
+const awaitingResponse = new Map<string, (capture: ResponseCapture) => void>();
+
+function createServer(): SetupServer {
+  const created = setupServer(
+    http.all('*', async ({ request, requestId }) => {
+      const scope = currentScope();
+      if (!scope) return undefined; // not inside withCassette: untouched
+      try {
+        const decision = await scope.decide(request, requestId);
+        switch (decision.action) {
+          case 'passthrough':
+            return passthrough();
+          case 'record':
+            awaitingResponse.set(requestId, decision.onResponse);
+            return passthrough();
+          case 'respond':
+            return decision.response;
+          case 'error':
+            return HttpResponse.error();
+        }
+      } catch (error) {
+        scope.fail(error);
+        return HttpResponse.error();
+      }
+    }),
+  );
+  created.events.on('response:bypass', ({ response, requestId }) => {
+    const onResponse = awaitingResponse.get(requestId);
+    if (!onResponse) return;
+    awaitingResponse.delete(requestId);
+    onResponse(captureResponse(response));
+  });
+  return created;
+}
+
+/**
+ * Starts interception if it is not running yet and returns a release function (idempotent);
+ * interception stops when the last user releases it. `node:module`'s
+ * `syncBuiltinESMExports()` runs after start and stop so that named ESM imports of `node:http`
+ * (`import { get } from 'node:http'`) see the patched functions.
+ *
+ * @example
+ * const release = acquireInterception();
+ * try { await work(); } finally { release(); }
+ */
+export function acquireInterception(): () => void {
+  server ??= createServer();
+  if (users === 0) {
+    server.listen({ onUnhandledRequest: 'bypass' });
+    syncBuiltinESMExports();
+  }
+  users += 1;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    users -= 1;
+    if (users === 0 && server) {
+      server.close();
+      syncBuiltinESMExports();
+    }
+  };
+}
+
+/**
+ * Forgets a recorded request whose response never came (connection refused, reset): called by
+ * the session when it closes, so nothing is kept after the cassette is done.
+ */
+export function forgetResponse(requestId: string): void {
+  awaitingResponse.delete(requestId);
+}
+
+/** Whether interception is currently active (some cassette is open). For tests and diagnostics. */
+export function isIntercepting(): boolean {
+  return users > 0;
+}

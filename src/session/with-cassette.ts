@@ -1,0 +1,338 @@
+import { relative } from 'node:path';
+import { cassettesEqual, deleteHeader, loadCassette, resolveCassettePath, saveCassette } from '../cassette/index.js';
+import { CASSETTE_VERSION, type Cassette, type CassetteMeta, type Interaction, type JsonValue } from '../cassette/types.js';
+import {
+  CassetteExpiredError,
+  CassetteFormatError,
+  CassetteMismatchError,
+  CassetteNotFoundError,
+  ReeltapeConfigError,
+  UnusedInteractionsError,
+} from '../errors/index.js';
+import { acquireInterception, runInScope } from '../interception/index.js';
+import {
+  assertNoLeaks,
+  chain,
+  defaultSanitizer,
+  redactKnownSecrets,
+  sanitizeInteraction,
+  sanitizeMeta,
+  SecretSet,
+} from '../sanitizers/index.js';
+import type { Sanitizer } from '../sanitizers/types.js';
+import { CassetteSession } from './cassette-session.js';
+import { resolveOptions } from './configuration.js';
+import { createDebugLog } from './debug-log.js';
+import type { ResolvedOptions } from './defaults.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { emitCassetteEvent } from './events.js';
+import { createClock, installFrozenDate, realNow, runWithClock, type FrozenClock } from './freeze-time.js';
+import { acquireLock } from './lock.js';
+import { mismatchMessage } from './mismatch-message.js';
+import { effectiveMode, isCI, resolveMode } from './mode.js';
+import type { CassetteOptions, EffectiveMode } from './options.js';
+import { REELTAPE_VERSION } from './version.js';
+
+/** Counters of an open (or closed) cassette. */
+export interface CassetteStats {
+  /** Requests answered from the cassette. */
+  replayed: number;
+  /** Requests recorded so far. */
+  recorded: number;
+  /** Requests that found no recorded interaction (replay). */
+  unmatched: number;
+  /** Recorded interactions not requested so far (replay and update). */
+  unused: number;
+}
+
+/** What `fn` receives: the open cassette. */
+export interface CassetteHandle {
+  /** Cassette name as given. */
+  readonly name: string;
+  /** Absolute path of the cassette file. */
+  readonly file: string;
+  /** The mode the cassette runs in (`auto` resolved). */
+  readonly mode: EffectiveMode;
+  /** Recording time (ISO): the cassette's when replaying, now when recording; `undefined` in passthrough. */
+  readonly recordedAt: string | undefined;
+  /** Counters so far. */
+  stats(): CassetteStats;
+}
+
+function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message.slice(0, 1000) };
+  return { name: 'NonError', message: String(error).slice(0, 1000) };
+}
+
+function buildSanitizer(options: ResolvedOptions): Sanitizer {
+  const parts: Sanitizer[] = [];
+  if (options.defaultSanitizer !== false) parts.push(defaultSanitizer(options.defaultSanitizer));
+  parts.push(...(options.sanitizers ?? []));
+  return chain(...parts);
+}
+
+function recordHint(file: string): string {
+  const rel = relative(process.cwd(), file) || file;
+  return (
+    `Record it by running the test once with network access and REELTAPE_MODE=record ` +
+    `(e.g. \`REELTAPE_MODE=record npx vitest run <test file>\`), or locally without CI set (mode auto records a missing cassette), ` +
+    `then commit ${rel}.`
+  );
+}
+
+function parseFreezeTime(value: string): number {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    throw new ReeltapeConfigError(`Invalid freezeTime ${JSON.stringify(value)}: use true or an ISO-8601 time such as '2024-01-31T12:00:00Z'.`);
+  }
+  return ms;
+}
+
+async function loadForMode(file: string, requested: string): Promise<Cassette | undefined> {
+  if (requested === 'passthrough') return undefined;
+  try {
+    return await loadCassette(file);
+  } catch (error) {
+    // re-recording replaces a corrupt cassette; every other mode reports it (and leaves it untouched)
+    if (requested === 'record' && error instanceof CassetteFormatError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Runs `fn` inside a cassette. The first run (mode `auto`, no cassette yet, `CI` unset) records
+ * every HTTP exchange `fn` makes into `<dir>/<name>.json`; later runs replay it with no network.
+ * Requests made by other code running at the same time (another cassette, code outside any
+ * cassette) are not affected.
+ *
+ * Rejects with `CassetteMismatchError` when a request had no recorded match (even if the client
+ * swallowed the network error), `CassetteNotFoundError` when replay has no cassette,
+ * `CassetteLockedError` when someone else records the same cassette, `SecretLeakError` when a
+ * known secret would reach disk.
+ *
+ * @example
+ * import { withCassette } from 'reeltape';
+ *
+ * const users = await withCassette('github/users', async () => {
+ *   const res = await fetch('https://api.github.com/users?per_page=2');
+ *   return res.json();
+ * });
+ *
+ * @example
+ * // re-record only what is new, keep the rest
+ * await withCassette('github/users', run, { mode: 'update' });
+ */
+export async function withCassette<T>(
+  name: string,
+  fn: (cassette: CassetteHandle) => T | Promise<T>,
+  options: CassetteOptions = {},
+): Promise<T> {
+  const opts = resolveOptions(options);
+  const file = resolveCassettePath(opts.dir, name);
+  const requested = resolveMode(options);
+  const maxAge = opts.maxAge !== undefined ? parseDuration(opts.maxAge) : undefined;
+  const frozenAt = typeof opts.freezeTime === 'string' ? parseFreezeTime(opts.freezeTime) : undefined;
+  const log = createDebugLog(name, opts);
+
+  const existing = await loadForMode(file, requested);
+  let mode = effectiveMode(requested, existing !== undefined);
+  if (mode === 'replay' && !existing) {
+    const why = requested === 'auto' ? 'mode auto with CI set replays only' : `mode ${requested}`;
+    throw new CassetteNotFoundError(`Cassette "${name}" not found at ${file} (${why}). ${recordHint(file)}`, name, file);
+  }
+
+  let expiredRerecord = false;
+  if (existing && maxAge !== undefined && mode !== 'record') {
+    const age = realNow() - Date.parse(existing.meta.recordedAt);
+    if (age > maxAge) {
+      const what = `Cassette "${name}" (${file}) was recorded ${formatDuration(age)} ago (${existing.meta.recordedAt}), more than maxAge ${String(opts.maxAge)}.`;
+      const fix = 'Re-record it with REELTAPE_MODE=record to refresh it.';
+      if (opts.onExpired === 'error') throw new CassetteExpiredError(`${what} ${fix}`, file);
+      if (opts.onExpired === 'record' && requested === 'auto' && !isCI()) {
+        mode = 'record';
+        expiredRerecord = true;
+        log?.('expired: re-recording');
+      } else if (opts.onExpired === 'record') {
+        console.warn(`reeltape: ${what} Not re-recorded automatically (${isCI() ? 'CI is set' : `mode ${requested}`}). ${fix}`);
+      } else {
+        console.warn(`reeltape: ${what} ${fix}`);
+      }
+    }
+  }
+  log?.(`opened ${file} in mode ${mode}${requested !== mode ? ` (requested ${requested})` : ''}`);
+
+  const recording = mode === 'record' || mode === 'update';
+  const releaseLock = recording ? await acquireLock(file) : undefined;
+  const startedAt = new Date(realNow()).toISOString();
+  const recordedAt = mode === 'replay' || (mode === 'update' && existing) ? existing?.meta.recordedAt : mode === 'passthrough' ? undefined : startedAt;
+
+  let clock: FrozenClock | undefined;
+  if (opts.freezeTime !== undefined && opts.freezeTime !== false) {
+    const start = frozenAt ?? (mode === 'record' || !recordedAt ? realNow() : Date.parse(recordedAt));
+    clock = createClock(start);
+  }
+
+  let session: CassetteSession | undefined;
+  let written = false;
+  let failure: Error | undefined;
+  try {
+    const sanitizer = buildSanitizer(opts);
+    const current = new CassetteSession(name, file, mode, opts, sanitizer, log, existing);
+    session = current;
+    const handle: CassetteHandle = {
+      name,
+      file,
+      mode,
+      recordedAt,
+      stats: () => ({
+        replayed: current.replayed,
+        recorded: current.recordedCount,
+        unmatched: current.unmatched.length,
+        unused: current.index ? current.index.unusedIndexes().length : 0,
+      }),
+    };
+
+    const releaseInterception = acquireInterception();
+    const uninstallDate = clock ? installFrozenDate() : undefined;
+    let result: T | undefined;
+    let threw = false;
+    let thrown: unknown;
+    let captured: Awaited<ReturnType<CassetteSession['settle']>> | undefined;
+    try {
+      try {
+        result = await runWithClock(clock, () => runInScope(current, async () => fn(handle)));
+      } catch (error) {
+        threw = true;
+        thrown = error;
+      }
+      if (recording) captured = await current.settle();
+    } finally {
+      uninstallDate?.();
+      releaseInterception();
+    }
+
+    const [internal] = current.errors;
+    if (internal !== undefined) throw internal;
+
+    if (recording && captured && (!threw || opts.saveOnError)) {
+      written = await writeCassette({
+        name,
+        file,
+        mode,
+        sanitizer,
+        existing,
+        recorded: captured.interactions,
+        incomplete: captured.incomplete,
+        recordedAt: recordedAt ?? startedAt,
+        error: threw ? describeError(thrown) : undefined,
+        force: expiredRerecord,
+      });
+      log?.(written ? `wrote ${file}` : `unchanged, not written: ${file}`);
+    }
+
+    if (current.unmatched.length > 0) {
+      const message = mismatchMessage(current.unmatched);
+      const [first] = current.unmatched;
+      throw new CassetteMismatchError(message, first!.details, current.unmatched.map((u) => u.details));
+    }
+    if (threw) throw thrown;
+
+    if (mode === 'replay' && current.index) {
+      const unused = current.index.unusedIndexes();
+      if (unused.length > 0) {
+        const message =
+          `reeltape: cassette "${name}" (${file}) has ${unused.length} recorded interaction(s) that were never requested: ` +
+          `${unused.map((i) => `#${i} ${describeInteraction(existing!.interactions[i])}`).join(', ')}. ` +
+          'The code under test probably changed: re-record the cassette with REELTAPE_MODE=record' +
+          (opts.strict ? '.' : ', or set `strict: true` to make this an error.');
+        if (opts.strict) throw new UnusedInteractionsError(message, file, unused);
+        console.warn(message);
+      }
+    }
+    return result as T;
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    await releaseLock?.();
+    emitCassetteEvent({
+      type: 'closed',
+      name,
+      file,
+      mode,
+      replayed: session?.replayed ?? 0,
+      recorded: session?.recordedCount ?? 0,
+      unused: session?.index ? session.index.unusedIndexes() : [],
+      written,
+      ...(failure ? { error: failure } : {}),
+    });
+  }
+}
+
+function describeInteraction(interaction: Interaction | undefined): string {
+  return interaction ? `${interaction.request.method} ${interaction.request.url}` : '?';
+}
+
+/** Response headers that change on every request without the traffic changing (`date`). */
+const VOLATILE_RESPONSE_HEADERS = ['date'];
+
+function withoutVolatileHeaders(cassette: Cassette): Cassette {
+  return {
+    ...cassette,
+    interactions: cassette.interactions.map((interaction) => {
+      const headers = { ...interaction.response.headers };
+      for (const name of VOLATILE_RESPONSE_HEADERS) deleteHeader(headers, name);
+      return { request: interaction.request, response: { ...interaction.response, headers } };
+    }),
+  };
+}
+
+/**
+ * Whether a new recording equals the cassette on disk, ignoring `meta` times/versions and the
+ * response `date` header, so re-recording unchanged traffic leaves the file (and git) untouched.
+ */
+function sameTraffic(existing: Cassette, next: Cassette): boolean {
+  return cassettesEqual(withoutVolatileHeaders(existing), withoutVolatileHeaders(next));
+}
+
+interface WriteInput {
+  name: string;
+  file: string;
+  mode: EffectiveMode;
+  sanitizer: Sanitizer;
+  existing: Cassette | undefined;
+  recorded: Interaction[];
+  incomplete: number[];
+  recordedAt: string;
+  error: { name: string; message: string } | undefined;
+  force: boolean;
+}
+
+/**
+ * Sanitizes the new interactions (in memory), assembles the cassette, refuses it when a known
+ * secret survived, and writes it atomically unless it equals what is on disk. Resolves whether it wrote.
+ */
+async function writeCassette(input: WriteInput): Promise<boolean> {
+  const { name, file, sanitizer, existing } = input;
+  const base = input.mode === 'update' && existing ? existing.interactions : [];
+  const secrets = new SecretSet(sanitizer.secrets ?? []);
+  const sanitized = input.recorded.map((interaction, i) =>
+    sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base.length + i, secrets }),
+  );
+  const extra: { [key: string]: JsonValue } = { ...(existing && input.mode === 'update' ? (existing.meta.extra ?? {}) : {}) };
+  if (input.incomplete.length > 0) extra.incompleteResponses = input.incomplete.map((i) => base.length + i);
+  let meta: CassetteMeta = {
+    reeltape: REELTAPE_VERSION,
+    node: process.version,
+    recordedAt: input.recordedAt,
+    ...(input.error ? { error: input.error } : {}),
+    ...(Object.keys(extra).length > 0 ? { extra } : {}),
+  };
+  meta = sanitizeMeta(sanitizer, meta, { cassette: name, secrets });
+  // a secret learned late (a token first seen in a later response) is replaced where it appeared earlier too
+  const cassette = redactKnownSecrets({ version: CASSETTE_VERSION, meta, interactions: [...base, ...sanitized] }, secrets);
+  assertNoLeaks(cassette, secrets.values(), file);
+  if (existing && !input.force && sameTraffic(existing, cassette)) return false;
+  await saveCassette(file, cassette);
+  return true;
+}
