@@ -9,3 +9,4 @@ export * from './sanitizers/index.js';
 export * from './session/index.js';
 export * from './snapshots/index.js';
 export * from './scaffold/index.js';
+export * from './audit/index.js';

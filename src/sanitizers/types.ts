@@ -16,6 +16,13 @@ export interface SanitizeContext {
    * a hit refuses the write.
    */
   addSecret(value: string): void;
+  /**
+   * Like {@link SanitizeContext.addSecret}, also naming the marker that replaced the value, so later
+   * literal occurrences of it (a token from a login response echoed in a URL path) are replaced with
+   * the same marker. Optional: contexts that only collect values may leave it out; call it as
+   * `ctx.addRedaction?.(value, marker) ?? ctx.addSecret(value)`.
+   */
+  addRedaction?(value: string, marker: string): void;
 }
 
 /**
