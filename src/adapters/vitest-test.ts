@@ -1,0 +1,211 @@
+import { aroundEach, inject, test as baseTest, TestRunner } from 'vitest';
+import type { TestAPI, TestContext } from 'vitest';
+import { configure, onCassetteEvent, withCassette } from '../session/index.js';
+import type { CassetteHandle, CassetteOptions } from '../session/index.js';
+import { ReeltapeConfigError } from '../errors/index.js';
+import { cassetteNameFor } from './cassette-name.js';
+import { toRunEvent, type RunEvent } from './run-events.js';
+import { fromSerializableOptions, type ProvidedReeltape } from './serializable-options.js';
+
+/** What a test receives as its `cassette` fixture: the open cassette of this test. */
+export type CassetteFixture = CassetteHandle;
+
+/** The fixtures reeltape adds to Vitest's test context. */
+export interface ReeltapeFixtures {
+  /** The cassette wrapping this test (`name`, `file`, `mode`, `recordedAt`, `stats()`). */
+  cassette: CassetteFixture;
+  /** Options for this test's cassette; set them per describe with {@link useCassetteOptions} or `test.override`. */
+  cassetteOptions: CassetteOptions;
+}
+
+/** Vitest's test API extended with reeltape's fixtures. */
+export type ReeltapeTestAPI = TestAPI<ReeltapeFixtures>;
+
+/** Key under which the per-test cassette summary is stored in `task.meta` (read by the reporter). */
+export const META_KEY = 'reeltape';
+
+/** Open cassette handles by test context, so the `cassette` fixture can hand out the one `aroundEach` opened. */
+const handles = new WeakMap<object, CassetteHandle>();
+/** Suites (and files) that already have reeltape's `aroundEach` hook. */
+const hookedSuites = new WeakSet<object>();
+let workerConfigured = false;
+let extended: ReeltapeTestAPI | undefined;
+
+function realTest(): ReeltapeTestAPI {
+  extended ??= baseTest.extend<ReeltapeFixtures>({
+    cassetteOptions: {},
+    cassette: async ({ task }, use) => {
+      const handle = handles.get(task);
+      if (!handle) {
+        throw new ReeltapeConfigError(
+          `The "cassette" fixture of test "${task.name}" has no open cassette: reeltape's aroundEach hook is not installed in this file. ` +
+            `Add the plugin to vitest.config.ts (plugins: [reeltape()] from 'reeltape/vitest'), or call installCassetteHooks() in a setup file.`,
+        );
+      }
+      await use(handle);
+    },
+  }) as unknown as ReeltapeTestAPI;
+  return extended;
+}
+
+/** Reads what the plugin provided to this worker (`undefined` when the plugin is not used). */
+function provided(): ProvidedReeltape | undefined {
+  try {
+    return (inject as (key: string) => unknown)('reeltape') as ProvidedReeltape | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function projectRoot(): string {
+  const fromPlugin = provided()?.root;
+  if (fromPlugin) return fromPlugin;
+  const worker = (globalThis as { __vitest_worker__?: { config?: { root?: string } } }).__vitest_worker__;
+  return worker?.config?.root ?? process.cwd();
+}
+
+/** The describe titles (outermost first) and the test title of a Vitest task. */
+function titlesOf(task: TestContext['task']): string[] {
+  const titles = [task.name];
+  for (let suite = task.suite; suite && suite !== task.file && suite.name; suite = suite.suite) {
+    titles.unshift(suite.name);
+  }
+  return titles;
+}
+
+/** The cassette name Vitest's adapter gives a test (see {@link cassetteNameFor}). */
+export function vitestCassetteName(task: TestContext['task']): string {
+  return cassetteNameFor(task.file.filepath, projectRoot(), titlesOf(task));
+}
+
+/**
+ * The `aroundEach` body: runs the test inside `withCassette`, so the whole test body — fixtures,
+ * `beforeEach` hooks and the test function — runs inside the cassette's AsyncLocalStorage context.
+ * Tests not declared with reeltape's `test` (no `cassetteOptions` fixture) run untouched.
+ */
+async function wrapTest(
+  runTest: () => Promise<void>,
+  task: TestContext['task'],
+  cassetteOptions: CassetteOptions | undefined,
+): Promise<void> {
+  if (cassetteOptions === undefined || handles.has(task)) {
+    await runTest();
+    return;
+  }
+  const name = vitestCassetteName(task);
+  let event: RunEvent | undefined;
+  const off = onCassetteEvent((e) => {
+    if (e.name === name) event = toRunEvent(e);
+  });
+  try {
+    await withCassette(
+      name,
+      async (handle) => {
+        handles.set(task, handle);
+        await runTest();
+      },
+      cassetteOptions,
+    );
+  } finally {
+    off();
+    handles.delete(task);
+    if (event) (task.meta as Record<string, unknown>)[META_KEY] = event;
+  }
+}
+
+/**
+ * Registers reeltape's `aroundEach` hook in the suite being collected, once per suite. The plugin's
+ * setup file calls it for every test file; reeltape's `test` also calls it when a test is declared,
+ * so the adapter works without the plugin too. Also applies the plugin's project-wide defaults once
+ * per worker.
+ *
+ * @example
+ * // vitest.setup.ts, when not using the plugin
+ * import { installCassetteHooks } from 'reeltape/vitest';
+ * installCassetteHooks();
+ */
+export function installCassetteHooks(): void {
+  if (!workerConfigured) {
+    workerConfigured = true;
+    const fromPlugin = provided();
+    if (fromPlugin) configure(fromSerializableOptions(fromPlugin.options));
+  }
+  let collector: ReturnType<typeof TestRunner.getCurrentSuite>;
+  try {
+    collector = TestRunner.getCurrentSuite();
+  } catch {
+    return; // not collecting (e.g. imported from vitest.config.ts)
+  }
+  const suite: object | undefined = collector?.suite ?? collector?.file;
+  if (!suite) return;
+  for (let s = suite as { suite?: object; file?: object } | undefined; s; s = s.suite) {
+    if (hookedSuites.has(s)) return;
+  }
+  hookedSuites.add(suite);
+  // Vitest reads the fixtures a hook uses from its source: the second parameter must be destructured.
+  const hook = async (runTest: () => Promise<void>, { task, cassetteOptions }: TestContext & Partial<ReeltapeFixtures>) =>
+    wrapTest(runTest, task, cassetteOptions);
+  aroundEach(hook as Parameters<typeof aroundEach>[0]);
+}
+
+/**
+ * Vitest's `test`, extended with a `cassette` fixture: each test runs inside its own cassette,
+ * `cassettes/<test file>/<describe>/<test>.json`. `test.concurrent` tests each get their own.
+ * Created lazily, so `reeltape/vitest` can be imported from `vitest.config.ts`.
+ *
+ * @example
+ * import { test, expect } from 'reeltape/vitest';
+ * test('lists users', async ({ cassette }) => {
+ *   const res = await fetch('https://api.example.com/users');
+ *   expect(res.status).toBe(200);
+ *   expect(cassette.mode).not.toBe('passthrough');
+ * });
+ */
+export const test: ReeltapeTestAPI = new Proxy(function reeltapeTest() {} as unknown as ReeltapeTestAPI, {
+  apply(_target, _this, args: unknown[]) {
+    installCassetteHooks();
+    return (realTest() as unknown as (...a: unknown[]) => unknown)(...args);
+  },
+  get(_target, property) {
+    const real = realTest();
+    if (property === 'name' || property === 'length') return Reflect.get(real, property);
+    installCassetteHooks();
+    const descriptor = findDescriptor(real, property);
+    const value: unknown = Reflect.get(real, property, real);
+    // Methods read their chain state from `this`; getters (`concurrent`, `skip`…) already returned a bound chain.
+    if (typeof value === 'function' && descriptor && !descriptor.get) {
+      return Object.assign((...a: unknown[]) => (value as (...b: unknown[]) => unknown).apply(real, a), value);
+    }
+    return value;
+  },
+  has(_target, property) {
+    return property in realTest();
+  },
+});
+
+function findDescriptor(object: object, property: PropertyKey): PropertyDescriptor | undefined {
+  for (let o: object | null = object; o; o = Object.getPrototypeOf(o) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(o, property);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/** Alias of {@link test}. */
+export const it: ReeltapeTestAPI = test;
+
+/**
+ * Sets cassette options for every reeltape test in the current `describe` block (and its children,
+ * unless they set their own). Call it at the top of a describe. Replaces, not merges, options set by
+ * an outer block.
+ *
+ * @example
+ * describe('search', () => {
+ *   useCassetteOptions({ match: { ignoreQueryParams: ['_ts'] }, allowRepeats: true });
+ *   test('finds users', async () => { … });
+ * });
+ */
+export function useCassetteOptions(options: CassetteOptions): void {
+  installCassetteHooks();
+  realTest().override({ cassetteOptions: options });
+}

@@ -1,0 +1,48 @@
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { copyFixture, ensureBuilt, readCassette, runJest, startServer } from './fixture-project.js';
+
+/**
+ * Real Jest projects using `reeltape/jest` (setupFilesAfterEnv + reporter), run in child processes:
+ * ESM test files under `--experimental-vm-modules`, and CommonJS test files through ts-jest.
+ */
+describe.each([
+  { fixture: 'jest-esm', esm: true, tests: 7 },
+  { fixture: 'jest-cjs', esm: false, tests: 4 },
+])('reeltape/jest: $fixture', ({ fixture, esm, tests }) => {
+  let dir: string;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    dir = await copyFixture(fixture);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('records, then replays with the server stopped', async () => {
+    const server = await startServer();
+    const recorded = await runJest(dir, [], { API_URL: server.url, REELTAPE_MODE: 'record' }, esm);
+    await server.close();
+    expect(recorded.output).toContain(`Tests:       ${tests} passed, ${tests} total`);
+    expect(recorded.code).toBe(0);
+    expect(recorded.output).toContain(`reeltape: ${tests} recorded, 0 replayed`);
+    const a = await readCassette(dir, 'tests/users.test/users/concurrent a');
+    const b = await readCassette(dir, 'tests/users.test/users/concurrent b');
+    expect(a.interactions.map((i) => new URL(i.request.url).searchParams.get('id'))).toEqual(['a']);
+    expect(b.interactions.map((i) => new URL(i.request.url).searchParams.get('id'))).toEqual(['b']);
+
+    const replayed = await runJest(dir, [], { API_URL: server.url }, esm);
+    expect(replayed.output).toContain(`Tests:       ${tests} passed, ${tests} total`);
+    expect(replayed.code).toBe(0);
+    expect(replayed.output).toMatch(new RegExp(`reeltape: 0 recorded, ${tests} replayed, 0 unused`));
+  });
+
+  test('a test whose request changed fails with CassetteMismatchError naming its cassette', async () => {
+    const run = await runJest(dir, ['-t', 'fetches items'], { API_URL: 'http://127.0.0.1:9', FIXTURE_PAGE: '2' }, esm);
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('CassetteMismatchError');
+    expect(run.output).toContain('users.test/fetches items');
+    expect(run.output).toMatch(/unused cassettes not listed: a test name filter/);
+  });
+});
