@@ -7,14 +7,19 @@
  *  3. record them (Vitest, API up)    7. `reeltape audit` the cassettes
  *  4. stop the API                    8. check byte-wise that no secret is in any committable file
  *
- *   node examples/demo.mjs [--example <dir>]     (default: examples/extractor)
+ *   node examples/demo.mjs                     work on a fresh copy of examples/extractor in .demo/extractor
+ *   node examples/demo.mjs --example <dir>     work in <dir> itself (e.g. a copy you made)
  *
+ * The default copy is a git repository of its own (so "files git would commit" is real git's answer),
+ * gets a free port for the API written into its definitions (cassettes record the URL), and is kept
+ * after the run for you to look at; the repository itself is never modified.
  * Exits non-zero when a step fails. The API port is taken from the definitions' `baseUrl`.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +29,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 
 const repo = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values: args } = parseArgs({ options: { example: { type: 'string' } } });
-const example = path.resolve(args.example ?? path.join(repo, 'examples', 'extractor'));
+const example = path.resolve(args.example ?? path.join(repo, '.demo', 'extractor'));
 // The built package (`npm run build`); REELTAPE_DIST_DIR points at a build elsewhere.
 const distDir = path.resolve(process.env.REELTAPE_DIST_DIR ?? path.join(repo, 'dist'));
 const dist = {
@@ -161,7 +166,37 @@ function secretForms(secret) {
   return [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url')];
 }
 
+/** A port nothing listens on right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Copies examples/extractor (sources only) to `example`, makes it a git repository, and gives its API a free port. */
+async function prepareCopy() {
+  const source = path.join(repo, 'examples', 'extractor');
+  await rm(example, { recursive: true, force: true });
+  await cp(source, example, {
+    recursive: true,
+    filter: (src) => !/[/\\](test|cassettes|out|node_modules)$|\.reeltape-secrets\.json$/.test(src),
+  });
+  execFileSync('git', ['init', '-q'], { cwd: example, stdio: 'ignore' });
+  const file = path.join(example, 'reeltape.tests.json');
+  const defs = JSON.parse(await readFile(file, 'utf8'));
+  const port = await freePort();
+  for (const test of defs.tests) test.config.baseUrl = `http://127.0.0.1:${port}`;
+  await writeFile(file, `${JSON.stringify(defs, null, 2)}\n`);
+  report('copy example', true, `${shown(source)} → ${shown(example)} (API port ${port})`);
+}
+
 async function main() {
+  if (!args.example) await prepareCopy();
   for (const [name, file] of Object.entries(dist)) {
     if (!existsSync(file)) {
       report('build', false, `${file} is missing (${name}): run \`npm run build\` first (npm run demo does).`);
