@@ -1,10 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { copyFile, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { bodyToBytes } from './body-codec.js';
+import { bodyByteLength, bodyToBytes } from './body-codec.js';
 import { parseCassette, serializeCassette } from './format.js';
-import { writeSideFile } from './side-files.js';
+import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP } from './side-file-writer.js';
+import { sha256Hex, sideFileDir, sideFilePath, writeSideFile } from './side-files.js';
 import type { Body, Cassette } from './types.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -79,19 +81,92 @@ export interface SaveCassetteOptions {
   sideFileThreshold?: number;
 }
 
+/** Default {@link SaveCassetteOptions.sideFileThreshold}: 1 MiB. */
+export const DEFAULT_SIDE_FILE_THRESHOLD = 1024 * 1024;
+
+type FileBody = Extract<Body, { kind: 'file' }>;
+
+/** Moves a `file` body's data to `<name>.bodies/<sha256>` (rename; dropped when that file already exists). */
+async function placeSideFile(file: string, body: FileBody): Promise<FileBody> {
+  const target = sideFilePath(file, body.sha256);
+  if (body.path === target) return body;
+  const existing = await stat(target).catch(() => undefined);
+  if (existing?.isFile() && existing.size === body.size) {
+    // deduplicated: identical content is already stored
+    if (isLiveSideFileTemp(body.path)) discardSideFileTemp(body.path);
+  } else if (isLiveSideFileTemp(body.path) || dirname(body.path) === sideFileDir(file)) {
+    await rename(body.path, target);
+    releaseSideFileTemp(body.path);
+  } else {
+    // a side file of another cassette (e.g. a cassette saved under a new name): copy it, atomically
+    const temp = join(sideFileDir(file), `.${body.sha256}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await copyFile(body.path, temp);
+      await rename(temp, target);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+  return { kind: 'file', sha256: body.sha256, size: body.size, path: target };
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
- * Writes a cassette atomically, moving bodies over `sideFileThreshold` into side files first.
+ * Removes side files of a cassette that it no longer references (after a re-record), temp files
+ * left by a recording process that died, and the bodies dir when it ends up empty.
+ */
+async function pruneSideFiles(file: string, referenced: ReadonlySet<string>): Promise<void> {
+  const dir = sideFileDir(file);
+  const names = await readdir(dir).catch(() => undefined);
+  if (!names) return;
+  let left = names.length;
+  for (const name of names) {
+    const path = join(dir, name);
+    const temp = SIDE_FILE_TEMP.exec(name) ?? /^\.[0-9a-f]{64}\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+    const pid = Number(temp?.[1]);
+    const stale = temp
+      ? !isLiveSideFileTemp(path) && (pid === process.pid || !isProcessAlive(pid))
+      : /^[0-9a-f]{64}$/.test(name) && !referenced.has(name);
+    if (stale && (await unlink(path).then(() => true, () => false))) left -= 1;
+  }
+  if (left === 0) await rmdir(dir).catch(() => undefined);
+}
+
+/**
+ * Writes a cassette atomically together with its side files: first every large body goes to
+ * `<name>.bodies/<sha256>` (temp files streamed during recording are renamed into place; bodies
+ * over `sideFileThreshold` held in memory are written atomically; identical bodies are stored
+ * once), then the cassette JSON (temp + rename). Only after that rename are side files the
+ * cassette no longer references removed, along with temp files of dead recorders. A crash at any
+ * point leaves the previous cassette and every side file it references intact.
  * Resolves the cassette as written (large bodies replaced by `file` bodies).
  *
  * @example
  * await saveCassette(resolveCassettePath(dir, 'users'), cassette)
  */
 export async function saveCassette(file: string, cassette: Cassette, options: SaveCassetteOptions = {}): Promise<Cassette> {
-  const threshold = options.sideFileThreshold ?? 1024 * 1024;
+  const threshold = options.sideFileThreshold ?? DEFAULT_SIDE_FILE_THRESHOLD;
+  const referenced = new Set<string>();
   const externalize = async (body: Body | null): Promise<Body | null> => {
-    if (body === null || body.kind === 'file') return body;
-    const bytes = bodyToBytes(body);
-    return bytes.byteLength > threshold ? writeSideFile(file, bytes) : body;
+    if (body === null) return body;
+    let placed: Body;
+    if (body.kind === 'file') placed = await placeSideFile(file, body);
+    else {
+      if (body.kind !== 'binary' && body.kind !== 'text' && body.kind !== 'json') return body;
+      if (body.kind === 'binary' ? body.value.byteLength <= threshold : bodyByteLength(body) <= threshold) return body;
+      placed = await writeSideFile(file, bodyToBytes(body));
+    }
+    if (placed.kind === 'file') referenced.add(placed.sha256);
+    return placed;
   };
   const interactions = [];
   for (const { request, response } of cassette.interactions) {
@@ -102,6 +177,7 @@ export async function saveCassette(file: string, cassette: Cassette, options: Sa
   }
   const written: Cassette = { ...cassette, interactions };
   await writeFileAtomic(file, serializeCassette(written));
+  await pruneSideFiles(file, referenced);
   return written;
 }
 
@@ -139,11 +215,33 @@ export function resolveCassettePath(dir: string, name: string): string {
   return file;
 }
 
+/** A body as it compares for equality: large bodies (side files, or in memory over the threshold) by SHA-256. */
+function comparableBody(body: Body | null, threshold: number): Body | null {
+  if (body === null || body.kind === 'file') return body;
+  const size = body.kind === 'binary' ? body.value.byteLength : bodyByteLength(body);
+  if (size <= threshold) return body;
+  return { kind: 'file', sha256: sha256Hex(bodyToBytes(body)), size, path: '' };
+}
+
 /**
  * Whether two cassettes would be written identically, ignoring `meta.recordedAt`, `meta.reeltape`
- * and `meta.node`. Lets a re-record skip the write when the traffic did not change.
+ * and `meta.node`. Lets a re-record skip the write when the traffic did not change. Large bodies
+ * compare by SHA-256, whether they are side files or (over `sideFileThreshold`, default 1 MiB) still in memory.
+ *
+ * @example
+ * if (!cassettesEqual(onDisk, recorded)) await saveCassette(file, recorded)
  */
-export function cassettesEqual(a: Cassette, b: Cassette): boolean {
+export function cassettesEqual(a: Cassette, b: Cassette, options: SaveCassetteOptions = {}): boolean {
+  const threshold = options.sideFileThreshold ?? DEFAULT_SIDE_FILE_THRESHOLD;
   const neutral = { reeltape: '', node: '', recordedAt: '' };
-  return serializeCassette({ ...a, meta: { ...a.meta, ...neutral } }) === serializeCassette({ ...b, meta: { ...b.meta, ...neutral } });
+  const normalize = (c: Cassette): Cassette => ({
+    ...c,
+    meta: { ...c.meta, ...neutral },
+    interactions: c.interactions.map(({ request, response }) => ({
+      request: { ...request, body: comparableBody(request.body, threshold) },
+      response: { ...response, body: comparableBody(response.body, threshold) },
+    })),
+  });
+  if (a.interactions.length !== b.interactions.length) return false;
+  return serializeCassette(normalize(a)) === serializeCassette(normalize(b));
 }

@@ -1,71 +1,64 @@
+import { parseContentEncoding } from './compression.js';
+import { BodyCapture, captureStream, type CapturedBody, type SpillOptions } from './body-capture.js';
+
 /**
- * The body of a passed-through response, read from a clone while the client reads the original.
+ * The body of a passed-through response, read while the client reads its own copy.
  * MSW emits `response:bypass` without awaiting listeners, so the body may still be arriving when
  * the client's call returns: the recorder awaits {@link ResponseCapture.done} (with a timeout,
- * since a destroyed response can leave the clone pending forever) and then takes a
+ * since a destroyed response can leave the stream pending forever) and then takes a
  * {@link ResponseCapture.snapshot} of whatever arrived.
  */
 export interface ResponseCapture {
-  /** The response (status, headers); its body belongs to the client. */
+  /** The response (status, headers); do not read its body. */
   readonly response: Response;
   /** Settles when the body is fully read or failed. Never rejects. */
   readonly done: Promise<void>;
-  /** The bytes read so far, and whether they are the complete body. */
-  snapshot(): { bytes: Uint8Array; complete: boolean };
+  /** The body captured so far (in memory, or a temp side file), and whether it is the complete body. */
+  snapshot(): { body: CapturedBody; complete: boolean };
   /** Stops reading (after a timeout). */
   abort(): void;
+  /** Drops the captured body (deletes a temp side file). */
+  discard(): void;
 }
 
 /**
- * Starts reading a clone of `response`'s body chunk by chunk.
+ * Starts reading `response`'s body chunk by chunk. The response handed to MSW's
+ * `response:bypass` listeners is already a copy of the client's (fetch: a tee branch; `node:http`:
+ * a stream fed from the socket), so it is read directly: cloning it again would leave one branch
+ * unread, buffering the whole body in memory. Chunks are not kept: with `spill`, a body over
+ * the threshold streams to a temp side file (see {@link BodyCapture}).
  *
  * @example
- * const capture = captureResponse(response);
+ * const capture = captureResponse(response, { threshold: 1 << 20, cassetteFile });
  * await capture.done;
- * const { bytes } = capture.snapshot();
+ * const { body, complete } = capture.snapshot();
  */
-export function captureResponse(response: Response): ResponseCapture {
-  const chunks: Uint8Array[] = [];
+export function captureResponse(response: Response, spill?: SpillOptions): ResponseCapture {
+  const capture = new BodyCapture(
+    spill && !spill.codings ? { ...spill, codings: parseContentEncoding(response.headers.get('content-encoding') ?? undefined) } : spill,
+  );
   let complete = false;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let body: ReadableStream<Uint8Array> | null = null;
   try {
-    body = response.clone().body;
+    body = response.body;
   } catch {
     body = null;
   }
-  const done = (async () => {
-    if (!body) {
-      complete = true;
-      return;
-    }
-    reader = body.getReader();
-    try {
-      for (;;) {
-        const { done: finished, value } = await reader.read();
-        if (finished) break;
-        if (value) chunks.push(value);
-      }
-      complete = true;
-    } catch {
-      // the stream failed (connection reset, destroyed): keep what arrived
-    }
-  })();
+  const done = captureStream(body, capture, (r) => (reader = r)).then((ok) => {
+    complete = ok;
+  });
   return {
     response,
     done,
     snapshot() {
-      const size = chunks.reduce((n, c) => n + c.byteLength, 0);
-      const bytes = new Uint8Array(size);
-      let offset = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      return { bytes, complete };
+      return { body: capture.result(), complete };
     },
     abort() {
       reader?.cancel().catch(() => undefined);
+    },
+    discard() {
+      capture.discard();
     },
   };
 }

@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
 import {
   bodyFromBytes,
   bodyToBytes,
@@ -7,83 +9,159 @@ import {
   headersToPairs,
   setHeader,
 } from '../cassette/index.js';
-import type { RecordedRequest, RecordedResponse } from '../cassette/types.js';
-import { decodeBody, encodeBody, isSupportedEncoding, parseContentEncoding } from './compression.js';
+import type { Body, RecordedRequest, RecordedResponse } from '../cassette/types.js';
+import { BodyCapture, captureStream, type CapturedBody, type SpillOptions } from './body-capture.js';
+import { createEncoder, decodeBody, encodeBody, isSupportedEncoding, parseContentEncoding } from './compression.js';
+
+function fileBody(captured: Extract<CapturedBody, { kind: 'file' }>): Body {
+  // `path` is the temp file (moved into `<name>.bodies/<sha256>` by saveCassette); '' when only hashed
+  return { kind: 'file', sha256: captured.sha256, size: captured.size, path: captured.path ?? '' };
+}
 
 /**
  * Turns a live Fetch API request into a {@link RecordedRequest}, reading a *clone* of its body
- * (reading the original would leave it unusable for the client's own transport).
+ * (reading the original would leave it unusable for the client's own transport). With `spill`, a
+ * body over the threshold is streamed to a temp side file (or, with `persist: false`, only
+ * hashed) and becomes a `file` body.
  *
  * @example
  * const recorded = await recordRequest(request); // request is still usable
  */
-export async function recordRequest(request: Request): Promise<RecordedRequest> {
+export async function recordRequest(request: Request, spill?: SpillOptions): Promise<RecordedRequest> {
   const headers = headersFromFetch(request.headers);
-  let bytes = new Uint8Array(0);
-  if (request.body !== null) bytes = new Uint8Array(await request.clone().arrayBuffer());
-  return {
-    method: request.method.toUpperCase(),
-    url: request.url,
-    headers,
-    body: bodyFromBytes(bytes, getHeader(headers, 'content-type')),
-  };
+  let body: Body | null = null;
+  if (request.body !== null) {
+    const capture = new BodyCapture(spill ? { ...spill, codings: [] } : undefined);
+    await captureStream(request.clone().body, capture);
+    const captured = capture.result();
+    body = captured.kind === 'file' ? fileBody(captured) : bodyFromBytes(captured.bytes, getHeader(headers, 'content-type'));
+  }
+  return { method: request.method.toUpperCase(), url: request.url, headers, body };
 }
 
 /**
  * Turns a captured response into a {@link RecordedResponse}. A body that is really compressed is
- * decoded (fetch captures arrive decoded, `node:http` captures do not); `content-encoding` is kept
- * so replay re-encodes; a `content-length` (only if the original had one) is set to the stored,
- * decoded length.
+ * decoded (fetch captures arrive decoded, `node:http` captures do not; large bodies were decoded
+ * while streaming to disk); `content-encoding` is kept so replay re-encodes; a `content-length`
+ * (only if the original had one) is set to the stored, decoded length.
  *
  * @example
  * const recorded = recordResponse(response, bytes);
  */
-export function recordResponse(response: Response, bytes: Uint8Array): RecordedResponse {
+export function recordResponse(response: Response, captured: Uint8Array | CapturedBody): RecordedResponse {
   const headers = headersFromFetch(response.headers);
   const codings = parseContentEncoding(getHeader(headers, 'content-encoding'));
-  const decoded = decodeBody(codings, bytes);
-  if (getHeader(headers, 'content-length') !== undefined) setHeader(headers, 'content-length', String(decoded.byteLength));
-  return {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
-    body: bodyFromBytes(decoded, getHeader(headers, 'content-type')),
-  };
+  const input: CapturedBody = captured instanceof Uint8Array ? { kind: 'memory', bytes: captured } : captured;
+  let body: Body | null;
+  let size: number;
+  if (input.kind === 'file') {
+    body = fileBody(input);
+    size = input.size;
+  } else {
+    const decoded = decodeBody(codings, input.bytes);
+    body = bodyFromBytes(decoded, getHeader(headers, 'content-type'));
+    size = decoded.byteLength;
+  }
+  if (getHeader(headers, 'content-length') !== undefined) setHeader(headers, 'content-length', String(size));
+  return { status: response.status, statusText: response.statusText, headers, body };
 }
-
-/** Encoded replay bodies, per recorded response (compressing once per cassette, not per request). */
-const encodedCache = new WeakMap<RecordedResponse, Uint8Array>();
 
 /** Statuses whose responses carry no body (a `Response` with a body for them throws). */
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
+/** Everything needed to serve one recorded response, computed once per interaction. */
+interface ReplayPlan {
+  readonly init: { status: number; statusText: string; headers: [string, string][] };
+  /** In-memory bytes (already re-encoded), or `null` for no body. */
+  readonly bytes: Uint8Array | null;
+  /** A side file to stream, re-encoded on the fly with `codings`. */
+  readonly file?: { path: string; codings: readonly string[] };
+}
+
+const plans = new WeakMap<RecordedResponse, ReplayPlan>();
+
+function planFor(recorded: RecordedResponse): ReplayPlan {
+  const headers = { ...recorded.headers };
+  const codings = parseContentEncoding(getHeader(headers, 'content-encoding'));
+  const supported = codings.length > 0 && isSupportedEncoding(codings);
+  if (codings.length > 0 && !supported) deleteHeader(headers, 'content-encoding');
+  const nullBody = NULL_BODY_STATUS.has(recorded.status);
+  const hasLength = getHeader(headers, 'content-length') !== undefined;
+  const body = recorded.body;
+  if (!nullBody && body?.kind === 'file') {
+    // streamed: the encoded length is unknown up front, so a recorded content-length is dropped
+    // when re-encoding (a stale one breaks node:http clients); otherwise it is the file's size
+    if (supported) deleteHeader(headers, 'content-length');
+    else if (hasLength) setHeader(headers, 'content-length', String(body.size));
+    const init = { status: recorded.status, statusText: recorded.statusText, headers: headersToPairs(headers) };
+    return body.size === 0 ? { init, bytes: null } : { init, bytes: null, file: { path: body.path, codings: supported ? codings : [] } };
+  }
+  const plain = nullBody ? new Uint8Array(0) : bodyToBytes(body);
+  const bytes = supported && plain.byteLength > 0 ? encodeBody(codings, plain) : plain;
+  if (hasLength) setHeader(headers, 'content-length', String(bytes.byteLength));
+  const init = { status: recorded.status, statusText: recorded.statusText, headers: headersToPairs(headers) };
+  return { init, bytes: nullBody || bytes.byteLength === 0 ? null : bytes };
+}
+
+function streamFile(file: NonNullable<ReplayPlan['file']>): ReadableStream<Uint8Array> {
+  const source = createReadStream(file.path, { highWaterMark: 256 * 1024 });
+  const encoder = createEncoder(file.codings);
+  const node: Readable = encoder ? (pipeline(source, encoder, () => undefined) as unknown as Readable) : source;
+  return Readable.toWeb(node) as ReadableStream<Uint8Array>;
+}
+
 /**
- * Builds the response served on replay. Bodies recorded with `content-encoding` are re-compressed
- * (cached per interaction) so every client reads exactly what it read while recording;
- * `content-length` is recomputed when the recording had one; repeated headers such as
- * `set-cookie` are served as separate headers.
+ * Builds the response served on replay. The status, header list and (re-compressed) body bytes
+ * are computed once per recorded response and reused, so a replayed request costs one `Response`
+ * construction. Bodies recorded with `content-encoding` are re-compressed so every client reads
+ * exactly what it read while recording; `content-length` is recomputed when the recording had one;
+ * repeated headers such as `set-cookie` are served as separate headers. Side-file bodies are
+ * streamed from disk (re-compressed on the fly, without `content-length`), never loaded whole.
  *
  * @example
  * return toFetchResponse(interaction.response);
  */
 export function toFetchResponse(recorded: RecordedResponse): Response {
-  const headers = { ...recorded.headers };
-  const codings = parseContentEncoding(getHeader(headers, 'content-encoding'));
-  let bytes = encodedCache.get(recorded);
-  if (!bytes) {
-    const plain = bodyToBytes(recorded.body);
-    if (codings.length > 0 && isSupportedEncoding(codings)) bytes = encodeBody(codings, plain);
-    else bytes = plain;
-    encodedCache.set(recorded, bytes);
+  let plan = plans.get(recorded);
+  if (!plan) {
+    plan = planFor(recorded);
+    plans.set(recorded, plan);
   }
-  if (getHeader(headers, 'content-length') !== undefined) setHeader(headers, 'content-length', String(bytes.byteLength));
-  if (codings.length > 0 && !isSupportedEncoding(codings)) deleteHeader(headers, 'content-encoding');
-  const nullBody = NULL_BODY_STATUS.has(recorded.status);
-  // copy into a fresh buffer: the Response may transfer/detach it
-  const body = nullBody || bytes.byteLength === 0 ? null : bytes.slice();
-  return new Response(body, {
-    status: recorded.status,
-    statusText: recorded.statusText,
-    headers: new Headers(headersToPairs(headers)),
-  });
+  // `new Response` copies a Uint8Array body, so the cached bytes are never detached
+  return new Response((plan.file ? streamFile(plan.file) : plan.bytes) as BodyInit | null, plan.init);
+}
+
+/**
+ * Precomputes the replay form (headers, re-compressed bytes) of recorded responses, e.g. right
+ * after a cassette is loaded, so the first replayed request is as cheap as the others.
+ */
+export function prepareResponses(responses: Iterable<RecordedResponse>): void {
+  for (const recorded of responses) if (!plans.has(recorded)) plans.set(recorded, planFor(recorded));
+}
+
+/**
+ * Precomputes the replay form of recorded responses in the background, a batch per event-loop
+ * turn, so replayed requests find them ready without delaying the first response of a large
+ * cassette (a response not prepared yet is prepared on first use). Returns a function that stops it.
+ *
+ * @example
+ * const stop = prepareResponsesInBackground(cassette.interactions.map((i) => i.response));
+ * // … when the cassette closes
+ * stop();
+ */
+export function prepareResponsesInBackground(responses: readonly RecordedResponse[], batch = 256): () => void {
+  let next = 0;
+  let timer: NodeJS.Immediate | undefined;
+  const step = (): void => {
+    prepareResponses(responses.slice(next, next + batch));
+    next += batch;
+    timer = next < responses.length ? setImmediate(step) : undefined;
+    timer?.unref();
+  };
+  timer = setImmediate(step);
+  timer.unref();
+  return () => {
+    if (timer) clearImmediate(timer);
+    timer = undefined;
+  };
 }

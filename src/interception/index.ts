@@ -1,10 +1,11 @@
 /**
  * Interception: the one MSW server per process, routing each request to the cassette of the code
- * that made it (AsyncLocalStorage), capturing passed-through responses, and building replayed ones.
- * Used by `session/`; not part of the public API.
+ * that made it (AsyncLocalStorage), capturing passed-through responses (large bodies streamed to
+ * temp side files), and building replayed ones. Used by `session/`; not part of the public API.
  */
 export { acquireInterception, forgetResponse, isIntercepting } from './server.js';
 export { runInScope, currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
 export { captureResponse, type ResponseCapture } from './capture-response.js';
-export { recordRequest, recordResponse, toFetchResponse } from './exchange.js';
-export { decodeBody, encodeBody, parseContentEncoding } from './compression.js';
+export { BodyCapture, captureStream, type CapturedBody, type SpillOptions } from './body-capture.js';
+export { recordRequest, recordResponse, toFetchResponse, prepareResponses, prepareResponsesInBackground } from './exchange.js';
+export { decodeBody, encodeBody, parseContentEncoding, createDecoder, createEncoder, looksEncoded } from './compression.js';

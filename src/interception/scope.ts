@@ -1,12 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SpillOptions } from './body-capture.js';
 import type { ResponseCapture } from './capture-response.js';
 
 /** What to do with one intercepted request. */
 export type RequestDecision =
   /** Let it go out untouched and do not record it (ignored hosts, `passthrough` mode). */
   | { readonly action: 'passthrough' }
-  /** Let it go out through the client's own transport and hand the response capture to `onResponse`. */
-  | { readonly action: 'record'; onResponse(capture: ResponseCapture): void }
+  /**
+   * Let it go out through the client's own transport and hand the response capture to
+   * `onResponse`; with `spill`, a large response body streams to a temp side file.
+   */
+  | { readonly action: 'record'; onResponse(capture: ResponseCapture): void; readonly spill?: SpillOptions }
   /** Answer with this response (replay). */
   | { readonly action: 'respond'; readonly response: Response }
   /** Answer with a network error (unmatched in replay). */

@@ -1,6 +1,7 @@
 import { syncBuiltinESMExports } from 'node:module';
 import { HttpResponse, http, passthrough } from 'msw';
 import { setupServer, type SetupServer } from 'msw/node';
+import type { SpillOptions } from './body-capture.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { currentScope } from './scope.js';
 
@@ -13,7 +14,19 @@ import { currentScope } from './scope.js';
 let server: SetupServer | undefined;
 let users = 0;
 /** Captures waiting for their `response:bypass` event, by MSW request id. */
-const awaitingResponse = new Map<string, (capture: ResponseCapture) => void>();
+const awaitingResponse = new Map<string, { onResponse: (capture: ResponseCapture) => void; spill: SpillOptions | undefined }>();
+
+/** Replayed bodies up to this size (with a known length) are small enough to leave undrained. */
+const DRAIN_ABOVE = 64 * 1024;
+
+async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = body.getReader();
+  try {
+    for (;;) if ((await reader.read()).done) return;
+  } catch {
+    // the client went away: nothing to drain
+  }
+}
 
 function createServer(): SetupServer {
   const created = setupServer(
@@ -26,7 +39,7 @@ function createServer(): SetupServer {
           case 'passthrough':
             return passthrough();
           case 'record':
-            awaitingResponse.set(requestId, decision.onResponse);
+            awaitingResponse.set(requestId, { onResponse: decision.onResponse, spill: decision.spill });
             return passthrough();
           case 'respond':
             return decision.response;
@@ -40,10 +53,19 @@ function createServer(): SetupServer {
     }),
   );
   created.events.on('response:bypass', ({ response, requestId }) => {
-    const onResponse = awaitingResponse.get(requestId);
-    if (!onResponse) return;
+    const waiting = awaitingResponse.get(requestId);
+    if (!waiting) return;
     awaitingResponse.delete(requestId);
-    onResponse(captureResponse(response));
+    waiting.onResponse(captureResponse(response, waiting.spill));
+  });
+  // The response handed to `response:mocked` listeners is a copy of the replayed one (fetch: a tee
+  // branch; node:http: a stream fed from the mock socket). An unread copy buffers the whole body,
+  // so a large (or unsized) replayed body is drained chunk by chunk and dropped. (Cancelling it
+  // instead crashes Node 20's Readable.toWeb adapter on the node:http path.)
+  created.events.on('response:mocked', ({ response }) => {
+    const length = Number(response.headers.get('content-length') ?? NaN);
+    if (!response.body || length <= DRAIN_ABOVE) return;
+    void drain(response.body);
   });
   return created;
 }

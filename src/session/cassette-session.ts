@@ -1,12 +1,15 @@
-import type { Cassette, Interaction, RecordedRequest } from '../cassette/types.js';
+import { discardSideFileTemp, isLiveSideFileTemp } from '../cassette/side-file-writer.js';
+import type { Body, Cassette, Interaction, RecordedRequest } from '../cassette/types.js';
 import {
   forgetResponse,
+  prepareResponsesInBackground,
   recordRequest,
   recordResponse,
   toFetchResponse,
   type InterceptionScope,
   type RequestDecision,
   type ResponseCapture,
+  type SpillOptions,
 } from '../interception/index.js';
 import { InteractionIndex, type MatcherVerdict } from '../matching/index.js';
 import { sanitizeLiveRequest } from '../sanitizers/index.js';
@@ -51,6 +54,25 @@ export function isIgnoredHost(url: string, ignoreHosts: ReadonlyArray<string | R
   });
 }
 
+/**
+ * Whether replay may match a request without running the sanitizers' request hooks on it, when the
+ * request has no body and a plain URL (see {@link isPlainUrl}). True only when provably equivalent:
+ * the chain is the default sanitizer alone (no `config`, which adds literal replacements) or empty,
+ * and matching uses neither headers nor a custom matcher. The default sanitizer's request hook
+ * touches secret headers, query parameters and body fields only.
+ */
+export function canSkipLiveSanitizing(options: ResolvedOptions): boolean {
+  const match = options.match ?? {};
+  if (match.custom || (match.headers ?? []).length > 0) return false;
+  if ((options.sanitizers ?? []).length > 0) return false;
+  return options.defaultSanitizer === false || options.defaultSanitizer?.config === undefined;
+}
+
+/** An absolute http(s) URL without query, fragment or credentials, already in WHATWG-normalized form. */
+function isPlainUrl(url: string): boolean {
+  return !url.includes('?') && !url.includes('#') && !url.includes('@');
+}
+
 function formatVerdicts(verdicts: readonly MatcherVerdict[], limit = 10): string[] {
   const byIndex = new Map<number, string[]>();
   for (const v of verdicts) byIndex.set(v.index, [...(byIndex.get(v.index) ?? []), `${v.matcher} ${v.ok ? '✓' : '✗'}`]);
@@ -69,6 +91,14 @@ export class CassetteSession implements InterceptionScope {
   readonly errors: unknown[] = [];
   replayed = 0;
   private readonly slots: RecordingSlot[] = [];
+  /** Temp side files this session created (deleted at {@link cleanup} unless saved). */
+  private readonly temps: string[] = [];
+  private readonly spill: SpillOptions;
+  private readonly hashOnly: SpillOptions;
+  /** Stops preparing replay responses in the background. */
+  private readonly stopPreparing: (() => void) | undefined;
+  /** Replay fast path allowed (see {@link canSkipLiveSanitizing}). */
+  private readonly fastReplay: boolean;
 
   constructor(
     readonly name: string,
@@ -81,7 +111,22 @@ export class CassetteSession implements InterceptionScope {
   ) {
     if ((mode === 'replay' || mode === 'update') && existing) {
       this.index = new InteractionIndex(existing.interactions, { ...options.match, allowRepeats: options.allowRepeats });
+      this.stopPreparing = prepareResponsesInBackground(existing.interactions.map((it) => it.response));
     }
+    this.fastReplay = mode === 'replay' && canSkipLiveSanitizing(options);
+    this.spill = { threshold: options.sideFileThreshold, cassetteFile: file };
+    this.hashOnly = { ...this.spill, persist: false };
+  }
+
+  private track(body: Body | null): void {
+    if (body?.kind === 'file' && body.path) this.temps.push(body.path);
+  }
+
+  /** Deletes the temp side files of this session that were not moved into place by a save. */
+  cleanup(): void {
+    this.stopPreparing?.();
+    for (const slot of this.slots) slot.capture?.discard();
+    for (const path of this.temps) if (isLiveSideFileTemp(path)) discardSideFileTemp(path);
   }
 
   /** Requests recorded so far (responses may still be arriving). */
@@ -90,23 +135,36 @@ export class CassetteSession implements InterceptionScope {
   }
 
   async decide(request: Request, requestId: string): Promise<RequestDecision> {
-    const label = `${request.method} ${request.url}`;
+    const log = this.log;
+    const label = log ? `${request.method} ${request.url}` : '';
     if (isIgnoredHost(request.url, this.options.ignoreHosts)) {
-      this.log?.(`${label} → passed through (ignoreHosts)`);
+      log?.(`${label} → passed through (ignoreHosts)`);
       return { action: 'passthrough' };
     }
     if (this.mode === 'passthrough') {
-      this.log?.(`${label} → passed through (mode passthrough)`);
+      log?.(`${label} → passed through (mode passthrough)`);
       return { action: 'passthrough' };
     }
-    const recorded = await recordRequest(request);
+    if (this.fastReplay && request.body === null && isPlainUrl(request.url)) {
+      // No body, no query, no credentials: the request hooks of the default sanitizer can only
+      // change headers, which take no part in matching here, so the sanitized request has the
+      // same key as the live one. Headers are read (and sanitized) only if it does not match.
+      const hit = this.index?.take({ method: request.method, url: request.url, headers: {}, body: null });
+      if (hit) {
+        this.replayed += 1;
+        log?.(`${label} → replayed #${hit.index}`);
+        return { action: 'respond', response: toFetchResponse(hit.interaction.response) };
+      }
+    }
+    const recorded = await recordRequest(request, this.mode === 'replay' ? this.hashOnly : this.spill);
+    this.track(recorded.body);
     if (this.mode === 'record') return this.record(recorded, requestId, label);
     const index = this.index;
     const live = sanitizeLiveRequest(this.sanitizer, recorded, this.name);
     const hit = index?.take(live);
     if (hit) {
       this.replayed += 1;
-      this.log?.(`${label} → replayed #${hit.index}`);
+      log?.(`${label} → replayed #${hit.index}`);
       return { action: 'respond', response: toFetchResponse(hit.interaction.response) };
     }
     if (this.mode === 'update') return this.record(recorded, requestId, label);
@@ -116,9 +174,9 @@ export class CassetteSession implements InterceptionScope {
     this.unmatched.push(
       describeUnmatched(this.name, this.file, this.mode, live, candidates, unused, total, this.options.allowRepeats),
     );
-    if (this.log) {
-      this.log(`${label} → unmatched (network error)`);
-      if (index) for (const line of formatVerdicts(index.verdicts(live))) this.log(line);
+    if (log) {
+      log(`${label} → unmatched (network error)`);
+      if (index) for (const line of formatVerdicts(index.verdicts(live))) log(line);
     }
     return { action: 'error' };
   }
@@ -134,6 +192,7 @@ export class CassetteSession implements InterceptionScope {
     this.log?.(`${label} → recorded`);
     return {
       action: 'record',
+      spill: this.spill,
       onResponse: (capture) => {
         slot.capture = capture;
       },
@@ -163,13 +222,16 @@ export class CassetteSession implements InterceptionScope {
         this.log?.(`${slot.request.method} ${slot.request.url} → no response arrived (network error); not stored`);
         continue;
       }
-      const { bytes, complete } = slot.capture.snapshot();
+      const { body, complete } = slot.capture.snapshot();
       if (!complete) {
         slot.capture.abort();
         incomplete.push(interactions.length);
-        this.log?.(`${slot.request.method} ${slot.request.url} → response body incomplete (${bytes.byteLength} bytes arrived)`);
+        const arrived = body.kind === 'file' ? body.size : body.bytes.byteLength;
+        this.log?.(`${slot.request.method} ${slot.request.url} → response body incomplete (${arrived} bytes arrived)`);
       }
-      interactions.push({ request: slot.request, response: recordResponse(slot.capture.response, bytes) });
+      const response = recordResponse(slot.capture.response, body);
+      this.track(response.body);
+      interactions.push({ request: slot.request, response });
     }
     return { interactions, incomplete };
   }

@@ -47,5 +47,6 @@ export function resolveOptions(options: CassetteOptions = {}): ResolvedOptions {
     strict: merged.strict ?? DEFAULTS.strict,
     onExpired: merged.onExpired ?? DEFAULTS.onExpired,
     captureTimeout: merged.captureTimeout ?? DEFAULTS.captureTimeout,
+    sideFileThreshold: merged.sideFileThreshold ?? DEFAULTS.sideFileThreshold,
   };
 }

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { CassetteOptions, OnExpired } from './options.js';
 
 /** Options after defaults are applied (`dir` resolved, booleans set). */
-export type ResolvedOptions = Required<Pick<CassetteOptions, 'allowRepeats' | 'saveOnError' | 'strict' | 'captureTimeout'>> &
-  Omit<CassetteOptions, 'allowRepeats' | 'saveOnError' | 'strict' | 'captureTimeout' | 'dir' | 'onExpired'> & {
+export type ResolvedOptions = Required<Pick<CassetteOptions, 'allowRepeats' | 'saveOnError' | 'strict' | 'captureTimeout' | 'sideFileThreshold'>> &
+  Omit<CassetteOptions, 'allowRepeats' | 'saveOnError' | 'strict' | 'captureTimeout' | 'sideFileThreshold' | 'dir' | 'onExpired'> & {
     dir: string;
     onExpired: OnExpired;
   };
@@ -22,6 +22,11 @@ export const DEFAULTS = {
   strict: false,
   /** ms to wait for response bodies still being captured when `fn` settles. */
   captureTimeout: 5_000,
+  /**
+   * Bodies larger than this many bytes are streamed to content-addressed side files
+   * (`<name>.bodies/<sha256>`) while recording, and streamed from them on replay (1 MiB).
+   */
+  sideFileThreshold: 1024 * 1024,
   /** A recording lock older than this is stale even if its owner looks alive (ms). */
   lockStaleAfter: 10 * 60_000,
   /** Closest candidates shown in a mismatch error. */

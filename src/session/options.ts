@@ -51,4 +51,13 @@ export interface CassetteOptions {
   strict?: boolean;
   /** How long (ms) to wait, after `fn` settles, for response bodies still being captured. Default 5000. */
   captureTimeout?: number;
+  /**
+   * Request and response bodies larger than this many bytes (1 MiB by default) are streamed to a
+   * temp file as they arrive (memory stays flat), stored as content-addressed side files
+   * `<name>.bodies/<sha256>` next to the cassette (deduplicated; commit them with it) and streamed
+   * from disk on replay. Such bodies bypass the sanitizers' body hooks (hooks see a `file` body
+   * they cannot rewrite), but are still scanned for every known secret before anything is written.
+   * `Infinity` keeps every body in the cassette JSON.
+   */
+  sideFileThreshold?: number;
 }

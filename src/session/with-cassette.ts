@@ -28,6 +28,7 @@ import { formatDuration, parseDuration } from './duration.js';
 import { emitCassetteEvent } from './events.js';
 import { createClock, installFrozenDate, realNow, runWithClock, type FrozenClock } from './freeze-time.js';
 import { acquireLock } from './lock.js';
+import { assertNoSideFileLeaks } from './side-file-leaks.js';
 import { mismatchMessage } from './mismatch-message.js';
 import { effectiveMode, isCI, resolveMode } from './mode.js';
 import type { CassetteOptions, EffectiveMode } from './options.js';
@@ -226,6 +227,7 @@ export async function withCassette<T>(
         recordedAt: recordedAt ?? startedAt,
         error: threw ? describeError(thrown) : undefined,
         force: expiredRerecord,
+        sideFileThreshold: opts.sideFileThreshold,
       });
       log?.(written ? `wrote ${file}` : `unchanged, not written: ${file}`);
     }
@@ -242,7 +244,10 @@ export async function withCassette<T>(
       if (unused.length > 0) {
         const message =
           `reeltape: cassette "${name}" (${file}) has ${unused.length} recorded interaction(s) that were never requested: ` +
-          `${unused.map((i) => `#${i} ${describeInteraction(existing!.interactions[i])}`).join(', ')}. ` +
+          `${unused
+            .slice(0, 10)
+            .map((i) => `#${i} ${describeInteraction(existing!.interactions[i])}`)
+            .join(', ')}${unused.length > 10 ? `, … and ${unused.length - 10} more` : ''}. ` +
           'The code under test probably changed: re-record the cassette with REELTAPE_MODE=record' +
           (opts.strict ? '.' : ', or set `strict: true` to make this an error.');
         if (opts.strict) throw new UnusedInteractionsError(message, file, unused);
@@ -254,6 +259,7 @@ export async function withCassette<T>(
     failure = error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
+    session?.cleanup();
     await releaseLock?.();
     emitCassetteEvent({
       type: 'closed',
@@ -291,8 +297,8 @@ function withoutVolatileHeaders(cassette: Cassette): Cassette {
  * Whether a new recording equals the cassette on disk, ignoring `meta` times/versions and the
  * response `date` header, so re-recording unchanged traffic leaves the file (and git) untouched.
  */
-function sameTraffic(existing: Cassette, next: Cassette): boolean {
-  return cassettesEqual(withoutVolatileHeaders(existing), withoutVolatileHeaders(next));
+function sameTraffic(existing: Cassette, next: Cassette, sideFileThreshold: number): boolean {
+  return cassettesEqual(withoutVolatileHeaders(existing), withoutVolatileHeaders(next), { sideFileThreshold });
 }
 
 interface WriteInput {
@@ -306,6 +312,7 @@ interface WriteInput {
   recordedAt: string;
   error: { name: string; message: string } | undefined;
   force: boolean;
+  sideFileThreshold: number;
 }
 
 /**
@@ -332,7 +339,9 @@ async function writeCassette(input: WriteInput): Promise<boolean> {
   // a secret learned late (a token first seen in a later response) is replaced where it appeared earlier too
   const cassette = redactKnownSecrets({ version: CASSETTE_VERSION, meta, interactions: [...base, ...sanitized] }, secrets);
   assertNoLeaks(cassette, secrets.values(), file);
-  if (existing && !input.force && sameTraffic(existing, cassette)) return false;
-  await saveCassette(file, cassette);
+  // large bodies bypass the body hooks: their side files are scanned for the known secrets too
+  await assertNoSideFileLeaks(cassette.interactions.slice(base.length), secrets.values(), file, base.length);
+  if (existing && !input.force && sameTraffic(existing, cassette, input.sideFileThreshold)) return false;
+  await saveCassette(file, cassette, { sideFileThreshold: input.sideFileThreshold });
   return true;
 }

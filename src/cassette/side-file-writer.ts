@@ -1,0 +1,131 @@
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { sideFileDir } from './side-files.js';
+
+/** Temp files being written by this process (removed on exit if still there). */
+const liveTemps = new Set<string>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const path of liveTemps) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // already moved into place or removed
+      }
+    }
+  });
+}
+
+/** Name pattern of the temp files a recording streams large bodies into (`.rec-<pid>-<random>.tmp`). */
+export const SIDE_FILE_TEMP = /^\.rec-(\d+)-[0-9a-f]+\.tmp$/;
+
+/** Whether `path` is a temp side file this process is still writing or holding for a save. */
+export function isLiveSideFileTemp(path: string): boolean {
+  return liveTemps.has(path);
+}
+
+/** Forgets (and deletes, if it still exists) a temp side file of this process. */
+export function discardSideFileTemp(path: string): void {
+  liveTemps.delete(path);
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already
+  }
+}
+
+/** Marks a temp side file as moved into place (no longer to be deleted on exit). */
+export function releaseSideFileTemp(path: string): void {
+  liveTemps.delete(path);
+}
+
+/** What a finished {@link SideFileWriter} wrote. */
+export interface WrittenSideFile {
+  /** Lower-case hex SHA-256 of the bytes. */
+  sha256: string;
+  /** Number of bytes. */
+  size: number;
+  /** The temp file holding them (`undefined` when the writer only hashed). */
+  path: string | undefined;
+}
+
+/**
+ * Streams a large body to a temp file in a cassette's bodies dir while hashing it (SHA-256),
+ * synchronously per chunk, so no copy of the body is kept in memory and the reader is never
+ * outpaced (a slower async writer would let a tee'd response stream buffer the whole body).
+ * `saveCassette` later moves the temp file to `<name>.bodies/<sha256>`. With `persist: false` it
+ * only hashes (matching a large live request body in replay).
+ *
+ * @example
+ * const writer = new SideFileWriter('/p/cassettes/big.json');
+ * for await (const chunk of stream) writer.write(chunk);
+ * const { sha256, size, path } = writer.finish();
+ */
+export class SideFileWriter {
+  private readonly hash: Hash = createHash('sha256');
+  private fd: number | undefined;
+  private size = 0;
+  private result: WrittenSideFile | undefined;
+  /** The temp file (`undefined` when only hashing). */
+  readonly path: string | undefined;
+
+  /**
+   * @param cassetteFile the cassette the body belongs to (the temp file goes into its bodies dir)
+   * @param options `persist: false` to hash only
+   */
+  constructor(cassetteFile: string, options: { persist?: boolean } = {}) {
+    if (options.persist === false) return;
+    const dir = sideFileDir(cassetteFile);
+    mkdirSync(dir, { recursive: true });
+    installExitHook();
+    this.path = join(dir, `.rec-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    liveTemps.add(this.path);
+    this.fd = openSync(this.path, 'wx');
+  }
+
+  /** Bytes written so far. */
+  get bytesWritten(): number {
+    return this.size;
+  }
+
+  /** Appends a chunk (synchronously). Ignored after {@link finish}. */
+  write(chunk: Uint8Array): void {
+    if (this.result) return;
+    this.hash.update(chunk);
+    this.size += chunk.byteLength;
+    if (this.fd === undefined) return;
+    let offset = 0;
+    while (offset < chunk.byteLength) offset += writeSync(this.fd, chunk, offset);
+  }
+
+  /** Flushes the file to disk, closes it and returns its hash, size and path. Idempotent. */
+  finish(): WrittenSideFile {
+    if (this.result) return this.result;
+    if (this.fd !== undefined) {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+    this.result = { sha256: this.hash.digest('hex'), size: this.size, path: this.path };
+    return this.result;
+  }
+
+  /** Closes and deletes the temp file. */
+  discard(): void {
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+      this.fd = undefined;
+    }
+    if (!this.result) this.result = { sha256: '', size: 0, path: undefined };
+    if (this.path) discardSideFileTemp(this.path);
+  }
+}
