@@ -9,6 +9,7 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     platform: 'node',
+    removeNodeProtocol: false,
     splitting: true,
     external: ['vitest', '@jest/globals', 'jest'],
   },
@@ -20,6 +21,7 @@ export default defineConfig([
     clean: false,
     target: 'node20',
     platform: 'node',
+    removeNodeProtocol: false,
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);
