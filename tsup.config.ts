@@ -10,6 +10,7 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     removeNodeProtocol: false,
+    shims: true,
     splitting: true,
     external: ['vitest', '@jest/globals', 'jest'],
   },
@@ -22,6 +23,7 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     removeNodeProtocol: false,
+    shims: true,
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);

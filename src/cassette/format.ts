@@ -3,6 +3,7 @@ import { headerMapFromEntries, sortHeaders } from './headers.js';
 import { locateJsonError } from './json-error.js';
 import { isCompactFormat } from './body-codec.js';
 import { sideFilePath } from './side-files.js';
+import { canParseUrl } from './canonical-url.js';
 import {
   CASSETTE_VERSION,
   type Body,
@@ -139,7 +140,80 @@ const RESPONSE_KEYS = ['status', 'statusText', 'headers', 'body'] as const;
 const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** {@link BASE64} whose padding carries no stray bits (decoding then encoding gives the same text). */
+const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/;
 const SHA256 = /^[0-9a-f]{64}$/;
+/** Header names as stored: lower-case tokens. */
+const LOWER_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/**
+ * A `binary` body whose bytes are decoded from (already validated) base64 on first read of `value`,
+ * so loading a cassette does not decode bodies that are never replayed. Assigning `value` works as
+ * for a plain body.
+ */
+function lazyBinaryBody(b64: string): Body {
+  const body = { kind: 'binary' } as { kind: 'binary'; value: Uint8Array };
+  Object.defineProperty(body, 'value', {
+    enumerable: true,
+    configurable: true,
+    get(): Uint8Array {
+      const bytes = new Uint8Array(Buffer.from(b64, 'base64'));
+      Object.defineProperty(body, 'value', { value: bytes, enumerable: true, configurable: true, writable: true });
+      return bytes;
+    },
+    set(value: Uint8Array) {
+      Object.defineProperty(body, 'value', { value, enumerable: true, configurable: true, writable: true });
+    },
+  });
+  return body;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Whether `obj` has exactly the keys `a`…`d` (own, enumerable: what `JSON.parse` makes). */
+function hasExactly4(obj: Record<string, unknown>, a: string, b: string, c: string, d: string): boolean {
+  let n = 0;
+  for (const key in obj) {
+    if (key !== a && key !== b && key !== c && key !== d) return false;
+    n++;
+  }
+  return n === 4;
+}
+
+/** Stored headers that need no conversion (lower-case valid names, string or non-empty string-array values): the object itself. */
+function fastHeaders(value: unknown): HeaderMap | undefined {
+  if (!isPlainObject(value)) return undefined;
+  for (const name in value) {
+    if (name === '__proto__' || !LOWER_HEADER_NAME.test(name)) return undefined;
+    const v = value[name];
+    if (typeof v === 'string') continue;
+    if (!Array.isArray(v) || v.length === 0) return undefined;
+    for (const x of v) if (typeof x !== 'string') return undefined;
+  }
+  return value as HeaderMap;
+}
+
+const NOT_FAST = Symbol('not fast');
+
+/** The common body forms (`null`, `{json}`, `{text}`, canonical `{base64}`); anything else is left to the descriptive check. */
+function fastBody(value: unknown): Body | null | typeof NOT_FAST {
+  if (value === null) return null;
+  if (!isPlainObject(value)) return NOT_FAST;
+  let only: string | undefined;
+  for (const key in value) {
+    if (only !== undefined) return NOT_FAST;
+    only = key;
+  }
+  if (only === 'json') return { kind: 'json', value: value.json as JsonValue };
+  if (only === 'text') return typeof value.text === 'string' ? { kind: 'text', value: value.text } : NOT_FAST;
+  if (only === 'base64') {
+    const b64 = value.base64;
+    return typeof b64 === 'string' && CANONICAL_BASE64.test(b64) ? lazyBinaryBody(b64) : NOT_FAST;
+  }
+  return NOT_FAST;
+}
 
 class Validator {
   constructor(private readonly file: string) {}
@@ -191,7 +265,12 @@ class Validator {
     const obj = this.object(root, '', ['version', 'meta', 'interactions'], ['version', 'meta', 'interactions']);
     const meta = this.meta(obj.meta, 'meta');
     if (!Array.isArray(obj.interactions)) this.expected('interactions', 'an array', obj.interactions);
-    const interactions = (obj.interactions as unknown[]).map((it, i) => this.interaction(it, `interactions[${i}]`));
+    const raw = obj.interactions as unknown[];
+    const interactions: Interaction[] = new Array(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      // the fast path accepts only well-formed interactions; anything else gets the descriptive check
+      interactions[i] = this.fastInteraction(raw[i]) ?? this.interaction(raw[i], `interactions[${i}]`);
+    }
     return { version: CASSETTE_VERSION, meta, interactions };
   }
 
@@ -214,6 +293,39 @@ class Validator {
     return meta;
   }
 
+  /**
+   * One pass over a well-formed interaction without building JSON paths or copying headers;
+   * `undefined` (the descriptive check then runs) for anything unusual, valid or not.
+   */
+  fastInteraction(value: unknown): Interaction | undefined {
+    if (!isPlainObject(value)) return undefined;
+    const rq = value.request;
+    const rs = value.response;
+    let n = 0;
+    for (const key in value) {
+      if (key !== 'request' && key !== 'response') return undefined;
+      n++;
+    }
+    if (n !== 2 || !isPlainObject(rq) || !isPlainObject(rs)) return undefined;
+    if (!hasExactly4(rq, 'method', 'url', 'headers', 'body') || !hasExactly4(rs, 'status', 'statusText', 'headers', 'body')) return undefined;
+    const method = rq.method;
+    const url = rq.url;
+    const status = rs.status;
+    const statusText = rs.statusText;
+    if (typeof method !== 'string' || !METHOD.test(method) || typeof url !== 'string' || !canParseUrl(url)) return undefined;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599 || typeof statusText !== 'string') return undefined;
+    const requestHeaders = fastHeaders(rq.headers);
+    const responseHeaders = fastHeaders(rs.headers);
+    if (!requestHeaders || !responseHeaders) return undefined;
+    const requestBody = fastBody(rq.body);
+    const responseBody = fastBody(rs.body);
+    if (requestBody === NOT_FAST || responseBody === NOT_FAST) return undefined;
+    return {
+      request: { method, url, headers: requestHeaders, body: requestBody },
+      response: { status, statusText, headers: responseHeaders, body: responseBody },
+    };
+  }
+
   private interaction(value: unknown, path: string): Interaction {
     const obj = this.object(value, path, ['request', 'response'], ['request', 'response']);
     const rq = this.object(obj.request, `${path}.request`, REQUEST_KEYS, REQUEST_KEYS);
@@ -221,7 +333,7 @@ class Validator {
     const method = this.string(rq.method, `${path}.request.method`);
     if (!METHOD.test(method)) this.expected(`${path}.request.method`, 'an HTTP method such as "GET"', method);
     const url = this.string(rq.url, `${path}.request.url`);
-    if (!URL.canParse(url)) this.expected(`${path}.request.url`, 'an absolute URL', url);
+    if (!canParseUrl(url)) this.expected(`${path}.request.url`, 'an absolute URL', url);
     const status = rs.status;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
       this.expected(`${path}.response.status`, 'an integer 100-599', status);
@@ -275,9 +387,8 @@ class Validator {
       this.object(obj, path, ['base64'], ['base64']);
       const b64 = this.string(obj.base64, `${path}.base64`);
       if (!BASE64.test(b64)) this.fail(`${path}.base64`, 'not valid base64 (standard alphabet, padded, no whitespace)');
-      const bytes = Buffer.from(b64, 'base64');
-      if (bytes.toString('base64') !== b64) this.fail(`${path}.base64`, 'not canonical base64 (stray bits in the padding)');
-      return { kind: 'binary', value: new Uint8Array(bytes) };
+      if (!CANONICAL_BASE64.test(b64)) this.fail(`${path}.base64`, 'not canonical base64 (stray bits in the padding)');
+      return lazyBinaryBody(b64);
     }
     if (Object.hasOwn(obj, 'file')) {
       this.object(obj, path, ['file', 'size'], ['file', 'size']);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { isAscii } from 'node:buffer';
+import { copyFile, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -10,6 +11,7 @@ import { sha256Hex, sideFileDir, sideFilePath, writeSideFile } from './side-file
 import type { Body, Cassette } from './types.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const SIDES = ['request', 'response'] as const;
 
 /**
  * Reads and validates a cassette file. Resolves `undefined` when the file does not exist.
@@ -23,7 +25,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export async function loadCassette(file: string): Promise<Cassette | undefined> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readWhole(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
@@ -34,7 +36,8 @@ export async function loadCassette(file: string): Promise<Cassette | undefined> 
   }
   let text: string;
   try {
-    text = strictUtf8.decode(bytes);
+    // pure ASCII (the common case: JSON escapes nothing, but most traffic is ASCII) is copied as is
+    text = isAscii(bytes) ? bytes.toString('latin1') : strictUtf8.decode(bytes);
   } catch (error) {
     throw new CassetteFormatError(
       `Cassette ${file} is not valid UTF-8 text. Fix the file or delete it and record the cassette again.`,
@@ -48,9 +51,32 @@ export async function loadCassette(file: string): Promise<Cassette | undefined> 
   return cassette;
 }
 
+/** Reads a whole file with one `read` of its size (fs.promises.readFile reads in 512 KiB chunks, a thread-pool round trip each). */
+async function readWhole(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${file}'`), { code: 'EISDIR' });
+    if (!info.isFile() || info.size === 0 || info.size > 0x3fffffff) return await handle.readFile();
+    const bytes = Buffer.allocUnsafe(info.size);
+    let offset = 0;
+    while (offset < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, offset, bytes.length - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    // cassettes are replaced by rename, never rewritten in place: the size read by stat is the file's
+    return offset < bytes.length ? bytes.subarray(0, offset) : bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
 async function checkSideFiles(cassette: Cassette, file: string): Promise<void> {
-  for (const [i, interaction] of cassette.interactions.entries()) {
-    for (const side of ['request', 'response'] as const) {
+  const { interactions } = cassette;
+  for (let i = 0; i < interactions.length; i++) {
+    const interaction = interactions[i] as Cassette['interactions'][number];
+    for (const side of SIDES) {
       const body = interaction[side].body;
       if (body?.kind !== 'file') continue;
       const info = await stat(body.path).catch(() => undefined);

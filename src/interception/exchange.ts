@@ -71,7 +71,8 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /** Everything needed to serve one recorded response, computed once per interaction. */
 interface ReplayPlan {
-  readonly init: { status: number; statusText: string; headers: [string, string][] };
+  /** `headers` is a prebuilt `Headers` (copied by `new Response`): cheaper per response than pairs. */
+  readonly init: { status: number; statusText: string; headers: Headers };
   /** In-memory bytes (already re-encoded), or `null` for no body. */
   readonly bytes: Uint8Array | null;
   /** A side file to stream, re-encoded on the fly with `codings`. */
@@ -93,13 +94,13 @@ function planFor(recorded: RecordedResponse): ReplayPlan {
     // when re-encoding (a stale one breaks node:http clients); otherwise it is the file's size
     if (supported) deleteHeader(headers, 'content-length');
     else if (hasLength) setHeader(headers, 'content-length', String(body.size));
-    const init = { status: recorded.status, statusText: recorded.statusText, headers: headersToPairs(headers) };
+    const init = { status: recorded.status, statusText: recorded.statusText, headers: new Headers(headersToPairs(headers)) };
     return body.size === 0 ? { init, bytes: null } : { init, bytes: null, file: { path: body.path, codings: supported ? codings : [] } };
   }
   const plain = nullBody ? new Uint8Array(0) : bodyToBytes(body);
   const bytes = supported && plain.byteLength > 0 ? encodeBody(codings, plain) : plain;
   if (hasLength) setHeader(headers, 'content-length', String(bytes.byteLength));
-  const init = { status: recorded.status, statusText: recorded.statusText, headers: headersToPairs(headers) };
+  const init = { status: recorded.status, statusText: recorded.statusText, headers: new Headers(headersToPairs(headers)) };
   return { init, bytes: nullBody || bytes.byteLength === 0 ? null : bytes };
 }
 

@@ -1,5 +1,7 @@
 import { syncBuiltinESMExports } from 'node:module';
-import { HttpResponse, http, passthrough } from 'msw';
+// `msw/core/http` rather than `msw`: the main entry also loads the GraphQL handlers and with them
+// the `graphql` package (~50 ms of import time reeltape never needs).
+import { http } from 'msw/core/http';
 import { setupServer, type SetupServer } from 'msw/node';
 import type { SpillOptions } from './body-capture.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
@@ -19,6 +21,17 @@ const awaitingResponse = new Map<string, { onResponse: (capture: ResponseCapture
 /** Replayed bodies up to this size (with a known length) are small enough to leave undrained. */
 const DRAIN_ABOVE = 64 * 1024;
 
+let passthroughFn: Promise<() => Response> | undefined;
+/**
+ * MSW's public `passthrough()`, loaded on the first request that needs it (recording, ignored hosts,
+ * `passthrough` mode): the `msw` main entry also loads the GraphQL handlers and the `graphql` package
+ * (~50 ms of import time), which replay never needs.
+ */
+async function passthrough(): Promise<Response> {
+  passthroughFn ??= import('msw').then((msw) => msw.passthrough);
+  return (await passthroughFn)();
+}
+
 async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
   const reader = body.getReader();
   try {
@@ -37,18 +50,18 @@ function createServer(): SetupServer {
         const decision = await scope.decide(request, requestId);
         switch (decision.action) {
           case 'passthrough':
-            return passthrough();
+            return await passthrough();
           case 'record':
             awaitingResponse.set(requestId, { onResponse: decision.onResponse, spill: decision.spill });
-            return passthrough();
+            return await passthrough();
           case 'respond':
             return decision.response;
           case 'error':
-            return HttpResponse.error();
+            return Response.error();
         }
       } catch (error) {
         scope.fail(error);
-        return HttpResponse.error();
+        return Response.error();
       }
     }),
   );

@@ -1,4 +1,5 @@
 import type { MismatchCandidate } from '../errors/index.js';
+import { isCanonicalPlainUrl } from '../cassette/canonical-url.js';
 import type { Interaction, RecordedRequest } from '../cassette/types.js';
 import { compareRequests, explainParts, type ExplainParts } from './explain.js';
 import type { MatchOptions } from './options.js';
@@ -37,7 +38,7 @@ export class InteractionIndex {
   private readonly keys: string[];
   /** key → recorded indexes in order, and how many were consumed. */
   private readonly queues = new Map<string, { indexes: number[]; next: number }>();
-  /** upper-case method → recorded indexes (custom matcher only). */
+  /** upper-case method → recorded indexes (built only with a custom matcher, the only user). */
   private readonly byMethod = new Map<string, number[]>();
   private readonly used = new Set<number>();
   private readonly explainCache = new Map<number, ExplainParts>();
@@ -52,15 +53,18 @@ export class InteractionIndex {
     this.headerNames = matchedHeaderNames(options);
     this.parts = interactions.map((it) => requestKeyParts(it.request, options, this.headerNames));
     this.keys = this.parts.map(joinKeyParts);
-    this.keys.forEach((key, index) => {
+    const byMethod = options.custom ? this.byMethod : undefined;
+    for (let index = 0; index < this.keys.length; index++) {
+      const key = this.keys[index] as string;
       const queue = this.queues.get(key);
       if (queue) queue.indexes.push(index);
       else this.queues.set(key, { indexes: [index], next: 0 });
+      if (!byMethod) continue;
       const method = this.parts[index]?.method as string;
-      const sameMethod = this.byMethod.get(method);
+      const sameMethod = byMethod.get(method);
       if (sameMethod) sameMethod.push(index);
-      else this.byMethod.set(method, [index]);
-    });
+      else byMethod.set(method, [index]);
+    }
   }
 
   /**
@@ -75,10 +79,18 @@ export class InteractionIndex {
   }
 
   private takeByKey(request: RecordedRequest): number | undefined {
-    const queue = this.queues.get(joinKeyParts(requestKeyParts(request, this.options, this.headerNames)));
+    const queue = this.queues.get(this.keyOf(request));
     if (!queue) return undefined;
     if (queue.next < queue.indexes.length) return queue.indexes[queue.next++];
     return this.options.allowRepeats ? queue.indexes[queue.indexes.length - 1] : undefined;
+  }
+
+  /** The key of a live request; a body-less request with a canonical plain URL needs no key parts (same result). */
+  private keyOf(request: RecordedRequest): string {
+    if (request.body === null && this.headerNames.length === 0 && isCanonicalPlainUrl(request.url)) {
+      return joinKeyParts({ method: request.method.toUpperCase(), url: request.url, headers: '', body: '' });
+    }
+    return joinKeyParts(requestKeyParts(request, this.options, this.headerNames));
   }
 
   private takeCustom(request: RecordedRequest): number | undefined {

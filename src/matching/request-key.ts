@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
 import { bodyToBytes, decodeUtf8, isFormContentType, isJsonContentType } from '../cassette/body-codec.js';
 import { getHeader } from '../cassette/headers.js';
+import { isCanonicalPlainUrl } from '../cassette/canonical-url.js';
 import type { Body, JsonValue, RecordedRequest } from '../cassette/types.js';
 import type { MatchOptions } from './options.js';
 
@@ -19,6 +20,8 @@ export interface KeyParts {
 
 /** Normalizes a URL for matching: query sorted by name (repeats keep their order), `ignore` removed, no fragment. */
 export function normalizeUrl(url: string, ignore: readonly string[] = []): string {
+  // already canonical and without query: normalizing is the identity (no URL object needed)
+  if (isCanonicalPlainUrl(url)) return url;
   let parsed: URL;
   try {
     parsed = new URL(url);

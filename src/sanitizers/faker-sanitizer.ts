@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Faker } from '@faker-js/faker';
-import { faker as enFaker } from '@faker-js/faker/locale/en';
 import type { JsonValue } from '../cassette/types.js';
 import { ReeltapeConfigError } from '../errors/index.js';
 import { parsePath, pathMatches, rewriteJson, type PathPattern } from './json-path.js';
@@ -43,13 +43,23 @@ export interface FakerSanitizerOptions {
 
 const KINDS: ReadonlySet<string> = new Set<FakeKind>(['name', 'firstName', 'lastName', 'email', 'phone', 'address', 'street', 'city', 'zip', 'company', 'uuid', 'id', 'username', 'ip']);
 
+/**
+ * Loads faker on first use (synchronously: `require` of its ES module, Node >= 20.19), so importing
+ * reeltape does not pay for it (~30–150 ms) unless a faker sanitizer actually rewrites a value.
+ */
+function createFaker(): Faker {
+  const require = createRequire(import.meta.url); // the CommonJS build gets import.meta.url from tsup's shims
+  const { faker: enFaker } = require('@faker-js/faker/locale/en') as { faker: Faker };
+  return new (enFaker.constructor as new (options: { locale: Faker['rawDefinitions'] }) => Faker)({ locale: enFaker.rawDefinitions });
+}
+
 let shared: Faker | undefined;
 /** One faker instance, re-seeded before every value (so sharing it keeps results deterministic). */
 function seededFaker(kind: string, original: JsonValue): Faker {
   // Our own instance (re-seeding the user's `faker` would change their randomness), built like
   // `new Faker({ locale: [en, base] })` but from the `locale/en` entry, which loads one locale
   // instead of all of them (about half the import time of reeltape).
-  shared ??= new (enFaker.constructor as new (options: { locale: Faker['rawDefinitions'] }) => Faker)({ locale: enFaker.rawDefinitions });
+  shared ??= createFaker();
   const digest = createHash('sha256').update(`${kind}\u0000${typeof original}\u0000${String(original)}`).digest();
   shared.seed([digest.readUInt32BE(0), digest.readUInt32BE(4), digest.readUInt32BE(8), digest.readUInt32BE(12)]);
   return shared;

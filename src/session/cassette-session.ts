@@ -96,7 +96,9 @@ export class CassetteSession implements InterceptionScope {
   private readonly spill: SpillOptions;
   private readonly hashOnly: SpillOptions;
   /** Stops preparing replay responses in the background. */
-  private readonly stopPreparing: (() => void) | undefined;
+  private stopPreparing: (() => void) | undefined;
+  /** Interactions whose replay responses are prepared in the background once the first one was served. */
+  private toPrepare: readonly Interaction[] | undefined;
   /** Replay fast path allowed (see {@link canSkipLiveSanitizing}). */
   private readonly fastReplay: boolean;
 
@@ -111,7 +113,7 @@ export class CassetteSession implements InterceptionScope {
   ) {
     if ((mode === 'replay' || mode === 'update') && existing) {
       this.index = new InteractionIndex(existing.interactions, { ...options.match, allowRepeats: options.allowRepeats });
-      this.stopPreparing = prepareResponsesInBackground(existing.interactions.map((it) => it.response));
+      this.toPrepare = existing.interactions;
     }
     this.fastReplay = mode === 'replay' && canSkipLiveSanitizing(options);
     this.spill = { threshold: options.sideFileThreshold, cassetteFile: file };
@@ -122,8 +124,26 @@ export class CassetteSession implements InterceptionScope {
     if (body?.kind === 'file' && body.path) this.temps.push(body.path);
   }
 
+  /**
+   * Serves a replayed response. The first one also starts preparing the others in the background
+   * (small batches, one per event-loop turn): started earlier, the preparation would compete with
+   * the first response of a large cassette.
+   */
+  private respond(hit: { index: number; interaction: Interaction }, label: string): RequestDecision {
+    this.replayed += 1;
+    this.log?.(`${label} → replayed #${hit.index}`);
+    const response = toFetchResponse(hit.interaction.response);
+    const pending = this.toPrepare;
+    if (pending) {
+      this.toPrepare = undefined;
+      this.stopPreparing = prepareResponsesInBackground(pending.map((it) => it.response), 64);
+    }
+    return { action: 'respond', response };
+  }
+
   /** Deletes the temp side files of this session that were not moved into place by a save. */
   cleanup(): void {
+    this.toPrepare = undefined;
     this.stopPreparing?.();
     for (const slot of this.slots) slot.capture?.discard();
     for (const path of this.temps) if (isLiveSideFileTemp(path)) discardSideFileTemp(path);
@@ -150,11 +170,7 @@ export class CassetteSession implements InterceptionScope {
       // change headers, which take no part in matching here, so the sanitized request has the
       // same key as the live one. Headers are read (and sanitized) only if it does not match.
       const hit = this.index?.take({ method: request.method, url: request.url, headers: {}, body: null });
-      if (hit) {
-        this.replayed += 1;
-        log?.(`${label} → replayed #${hit.index}`);
-        return { action: 'respond', response: toFetchResponse(hit.interaction.response) };
-      }
+      if (hit) return this.respond(hit, label);
     }
     const recorded = await recordRequest(request, this.mode === 'replay' ? this.hashOnly : this.spill);
     this.track(recorded.body);
@@ -162,11 +178,7 @@ export class CassetteSession implements InterceptionScope {
     const index = this.index;
     const live = sanitizeLiveRequest(this.sanitizer, recorded, this.name);
     const hit = index?.take(live);
-    if (hit) {
-      this.replayed += 1;
-      log?.(`${label} → replayed #${hit.index}`);
-      return { action: 'respond', response: toFetchResponse(hit.interaction.response) };
-    }
+    if (hit) return this.respond(hit, label);
     if (this.mode === 'update') return this.record(recorded, requestId, label);
     const candidates = index ? index.explain(live, 3) : [];
     const unused = index ? index.unusedIndexes() : [];

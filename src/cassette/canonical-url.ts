@@ -1,0 +1,52 @@
+/**
+ * Cheap checks on URL strings that avoid building a WHATWG `URL` for the common case (loading a
+ * 10,000-interaction cassette parses every URL; undici's `request.url` is already canonical).
+ * Both are conservative: a `false` only means "ask `URL`".
+ */
+
+/** `http(s)://` + lower-case host name (last label starts with a letter, no punycode) or dotted-quad IPv4, optional port. */
+const AUTHORITY =
+  /^(https?):\/\/(?:(?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?::([1-9]\d{0,4}))?(?=[/?#]|$)/;
+/** A path the WHATWG serializer leaves as it is: no characters it percent-encodes, `%` only before two hex digits. */
+const CANONICAL_PATH = /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
+/** A `.` or `..` segment (also spelled `%2e`), which the serializer resolves. */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+function authorityLength(url: string): { length: number; scheme: string; port: string | undefined } | undefined {
+  if (url.includes('xn--')) return undefined;
+  const m = AUTHORITY.exec(url);
+  if (!m) return undefined;
+  const port = m[2];
+  if (port !== undefined && Number(port) > 65535) return undefined;
+  return { length: m[0].length, scheme: m[1] as string, port };
+}
+
+/**
+ * Whether `URL.canParse(url)` is certainly true, decided without parsing when the scheme and
+ * authority are plain (`http(s)://host[:port]` followed by `/`, `?`, `#` or the end); otherwise
+ * `URL.canParse` decides. (Paths, queries and fragments never make a URL unparsable.)
+ *
+ * @example
+ * canParseUrl('http://127.0.0.1:9/items/1') // true, no URL object built
+ */
+export function canParseUrl(url: string): boolean {
+  return authorityLength(url) !== undefined || URL.canParse(url);
+}
+
+/**
+ * Whether `url` is an absolute http(s) URL without query, fragment or credentials that is already
+ * exactly what `new URL(url).href` gives (lower-case host, no default port, no dot segments,
+ * nothing to percent-encode). For such a URL, normalizing is the identity.
+ *
+ * @example
+ * isCanonicalPlainUrl('https://api.test/users/1') // true
+ * isCanonicalPlainUrl('https://API.test:443/users/../1') // false (ask URL)
+ */
+export function isCanonicalPlainUrl(url: string): boolean {
+  const authority = authorityLength(url);
+  if (!authority) return false;
+  const { port, scheme } = authority;
+  if (port !== undefined && ((scheme === 'http' && port === '80') || (scheme === 'https' && port === '443'))) return false;
+  const path = url.slice(authority.length);
+  return CANONICAL_PATH.test(path) && !DOT_SEGMENT.test(path);
+}
