@@ -1,0 +1,166 @@
+/**
+ * Renders the runner's results as markdown tables: figures, ratios (reeltape ÷ peer) and issue 7's targets.
+ */
+
+const SCENARIOS = ['sequential fetch', '200-concurrent fetch', 'sequential http.get', '200-concurrent http.get'];
+const LABEL = { plain: 'plain (no tool)', msw: 'bare MSW', 'msw-passthrough': 'MSW passthrough', polly: 'Polly', nock: 'nock', reeltape: 'reeltape' };
+
+/** @param {{ machine: object, config: object, results: object[], reeltape: { ready: boolean, why?: string } }} data */
+export function renderReport({ machine, config, results, reeltape }) {
+  const find = (section, key) => results.find((r) => r.section === section && r.key === key);
+  const ok = (r) => r && !r.error;
+  const cell = (r, field, digits = 0) => {
+    if (!r) return '–';
+    if (r.notBuilt) return 'not built yet';
+    if (r.error) return `error: ${shorten(r.error)}`;
+    const v = r[field];
+    if (v === undefined) return '–';
+    return fmt(v, digits) + (r.liveRequests ? ` (${r.liveRequests} live!)` : '');
+  };
+  const ratio = (a, b, field) => (ok(a) && ok(b) && b[field] ? `${fmt(a[field] / b[field], 2)}×` : '–');
+  const out = [];
+  const targets = [];
+  const target = (name, met, figure) => targets.push(`| ${name} | ${figure} | ${met === undefined ? 'n/a' : met ? '**met**' : '**missed**'} |`);
+
+  out.push(`# reeltape benchmarks${config.quick ? ' (QUICK mode)' : ''}`);
+  out.push('');
+  out.push(`Machine: ${machine.nproc} CPUs, ${machine.cpu}, Node ${machine.node}, ${machine.platform}; ${machine.date}; run took ${machine.durationS}s.`);
+  if (!reeltape.ready) out.push(`\n**reeltape: not built yet** (${reeltape.why}); reeltape cells are placeholders.`);
+
+  // Replay throughput
+  if (results.some((r) => r.section === 'replay')) {
+    out.push('', `## Replay throughput: ${config.replayRequests} distinct ~1 KiB JSON GETs (req/s, higher is better; ${config.warmup} untimed warm-up requests first; median of ${config.repeats} interleaved runs)`, '');
+    out.push('| scenario | bare MSW | Polly | nock | reeltape | reeltape ÷ MSW | reeltape ÷ Polly | reeltape ÷ nock |');
+    out.push('|---|--:|--:|--:|--:|--:|--:|--:|');
+    for (const s of SCENARIOS) {
+      const [m, p, n, r] = ['msw', 'polly', 'nock', 'reeltape'].map((t) => find('replay', `${s}|${t}`));
+      out.push(`| ${s} | ${cell(m, 'reqPerSec')} | ${cell(p, 'reqPerSec')} | ${cell(n, 'reqPerSec')} | ${cell(r, 'reqPerSec')} | ${ratio(r, m, 'reqPerSec')} | ${ratio(r, p, 'reqPerSec')} | ${ratio(r, n, 'reqPerSec')} |`);
+      target(`replay ${s} ≥ 0.9× bare MSW`, ok(r) && ok(m) ? r.reqPerSec >= 0.9 * m.reqPerSec : undefined, ratio(r, m, 'reqPerSec'));
+    }
+    out.push('', 'Peak RSS during replay (MiB):', '');
+    out.push('| scenario | bare MSW | Polly | nock | reeltape |');
+    out.push('|---|--:|--:|--:|--:|');
+    for (const s of SCENARIOS) {
+      const cells = ['msw', 'polly', 'nock', 'reeltape'].map((t) => cell(find('replay', `${s}|${t}`), 'peakRssMiB'));
+      out.push(`| ${s} | ${cells.join(' | ')} |`);
+    }
+  }
+
+  // Recording throughput
+  if (results.some((r) => r.section === 'record')) {
+    const r = find('record', 'reeltape');
+    out.push('', `## Recording throughput: ${config.recordRequests} sequential fetch GETs, including saving the recording (median of ${config.repeats} interleaved runs)`, '');
+    out.push('| tool | req/s | peak RSS (MiB) | reeltape ÷ tool |');
+    out.push('|---|--:|--:|--:|');
+    for (const t of ['plain', 'msw-passthrough', 'nock', 'polly', 'reeltape']) {
+      const x = find('record', t);
+      if (!x) continue;
+      out.push(`| ${LABEL[t]} | ${cell(x, 'reqPerSec')} | ${cell(x, 'peakRssMiB')} | ${t === 'reeltape' ? '' : ratio(r, x, 'reqPerSec')} |`);
+    }
+    const n = find('record', 'nock');
+    target('recording ≥ 1.5× nock (sequential fetch)', ok(r) && ok(n) ? r.reqPerSec >= 1.5 * n.reqPerSec : undefined, ratio(r, n, 'reqPerSec'));
+  }
+
+  // Memory
+  for (const [section, title, tools] of [
+    ['memory-record', `Recording one ${config.bigMiB} MiB response (fetch, body read with arrayBuffer())`, ['plain', 'msw-passthrough', 'nock', 'polly', 'reeltape']],
+    ['memory-replay', `Replaying that ${config.bigMiB} MiB recording (fetch, arrayBuffer()); "plain" = live server`, ['plain', 'msw', 'nock', 'polly', 'reeltape']],
+  ]) {
+    if (!results.some((r) => r.section === section)) continue;
+    const plain = find(section, 'plain');
+    out.push('', `## ${title}`, '');
+    out.push('| tool | baseline RSS (MiB) | peak RSS (MiB) | peak − plain peak (MiB) |');
+    out.push('|---|--:|--:|--:|');
+    for (const t of tools) {
+      const x = find(section, t);
+      if (!x) continue;
+      const over = ok(x) && ok(plain) ? fmt(x.peakRssMiB - plain.peakRssMiB, 0) : '–';
+      out.push(`| ${LABEL[t]} | ${cell(x, 'baselineRssMiB')} | ${cell(x, 'peakRssMiB')} | ${t === 'plain' ? '' : over} |`);
+    }
+    const r = find(section, 'reeltape');
+    target(
+      `${section === 'memory-record' ? 'recording' : 'replaying'} ${config.bigMiB} MiB: peak ≤ plain + 70 MiB`,
+      ok(r) && ok(plain) ? r.peakRssMiB <= plain.peakRssMiB + 70 : undefined,
+      ok(r) && ok(plain) ? `plain + ${fmt(r.peakRssMiB - plain.peakRssMiB, 0)} MiB` : '–',
+    );
+  }
+
+  // First response / load growth
+  if (results.some((r) => r.section === 'first-response')) {
+    const size = config.firstResponseSize;
+    out.push('', `## First response from a ${size}-interaction recording, fresh process (ms since process start, median of ${config.firstResponseRepeats})`, '');
+    out.push('| tool | Node boot | tool imported | tool set up, fn running | first response | tool cost (first response − boot) | after import (first response − imported) | peak RSS (MiB) |');
+    out.push('|---|--:|--:|--:|--:|--:|--:|--:|');
+    for (const t of ['plain', 'polly', 'nock', 'reeltape']) {
+      const x = find('first-response', `${t}|${size}`);
+      if (!x) continue;
+      out.push(`| ${LABEL[t]} | ${cell(x, 'bootMs')} | ${cell(x, 'importedMs')} | ${cell(x, 'loadedMs')} | ${cell(x, 'firstResponseMs')} | ${cell(x, 'loadMs')} | ${cell(x, 'afterImportMs')} | ${cell(x, 'peakRssMiB')} |`);
+    }
+    const r = find('first-response', `reeltape|${size}`);
+    const plainFirst = find('first-response', `plain|${size}`);
+    target(
+      `first response from ${size} interactions < 100 ms (fresh process, from process start)`,
+      ok(r) ? r.firstResponseMs < 100 : undefined,
+      ok(r) ? `${fmt(r.firstResponseMs, 0)} ms (plain fetch, no tool: ${ok(plainFirst) ? fmt(plainFirst.firstResponseMs, 0) : '–'} ms)` : '–',
+    );
+    target(
+      `first response from ${size} interactions < 100 ms after the tool's import (load + index + first lookup)`,
+      ok(r) ? r.afterImportMs < 100 : undefined,
+      ok(r) ? `${fmt(r.afterImportMs, 0)} ms` : '–',
+    );
+
+    const sizes = config.loadSizes;
+    out.push('', `Load time growth: tool cost (first response − boot, ms) by recording size; "per 1k (small)" = slope between the two smallest sizes, "(large)" between the two largest`, '');
+    out.push(`| tool | ${sizes.join(' | ')} | per 1k (small) | per 1k (large) |`);
+    out.push(`|---|${sizes.map(() => '--:').join('|')}|--:|--:|`);
+    for (const t of ['polly', 'nock', 'reeltape']) {
+      const xs = sizes.map((s) => find('first-response', `${t}|${s}`));
+      if (xs.every((x) => !x)) continue;
+      const slope = (i, j) => (ok(xs[i]) && ok(xs[j]) ? ((xs[j].loadMs - xs[i].loadMs) / (sizes[j] - sizes[i])) * 1000 : undefined);
+      const small = slope(0, 1);
+      const large = slope(sizes.length - 2, sizes.length - 1);
+      out.push(`| ${LABEL[t]} | ${xs.map((x) => cell(x, 'loadMs')).join(' | ')} | ${small === undefined ? '–' : fmt(small, 1)} | ${large === undefined ? '–' : fmt(large, 1)} |`);
+      if (t === 'reeltape')
+        target(
+          'load time grows linearly (large-size slope ≤ 2× small-size slope + 1 ms/1k)',
+          small === undefined || large === undefined ? undefined : large <= 2 * Math.max(small, 0) + 1,
+          small === undefined || large === undefined ? '–' : `${fmt(small, 1)} → ${fmt(large, 1)} ms per 1k`,
+        );
+    }
+  }
+
+  // CSV hashing
+  const csv = find('csv-hash', 'csv-hash');
+  if (csv) {
+    out.push('', `## Output-snapshot hashing of a generated ${config.csvMiB} MiB CSV (bench/csv-hash.mjs)`, '');
+    if (csv.error && csv.mbPerSec === undefined) out.push(`error: ${shorten(csv.error, 200)}`);
+    else {
+      const mbps = csv.mbPerSec ?? csv.script?.mbPerSec;
+      out.push('| throughput | peak RSS of the process (MiB) | baseline RSS (MiB) | wall time incl. generating the file (ms) |');
+      out.push('|--:|--:|--:|--:|');
+      out.push(`| ${mbps === undefined ? '–' : `${fmt(csv.mibPerSec ?? mbps, 0)} MiB/s = ${fmt(mbps, 0)} MB/s`} | ${fmt(csv.peakRssMiB, 0)} | ${fmt(csv.baselineRssMiB, 0)} | ${fmt(csv.ms, 0)} |`);
+      if (csv.scriptOutput?.length) out.push('', 'Script output:', '', '```', ...csv.scriptOutput, '```');
+      target('CSV hashing ≥ 200 MB/s', typeof mbps === 'number' ? mbps >= 200 : undefined, typeof mbps === 'number' ? `${fmt(mbps, 0)} MB/s` : 'script gave no MiB/s');
+      target('CSV hashing: flat RSS (peak < 256 MiB for a file of any size)', csv.peakRssMiB < 256, `${fmt(csv.peakRssMiB, 0)} MiB peak, ${config.csvMiB} MiB file`);
+    }
+  }
+
+  if (targets.length) {
+    out.push('', '## Issue 7 targets (reeltape)', '', '| target | figure | status |', '|---|---|---|', ...targets);
+  }
+  const live = results.filter((r) => r.liveRequests);
+  if (live.length) out.push('', `**Warning:** replay cases reached the live server: ${live.map((r) => `${r.section} ${r.key} (${r.liveRequests})`).join(', ')}.`);
+  const setupFailures = results.filter((r) => r.section === 'setup' && r.error && !r.notBuilt);
+  if (setupFailures.length) out.push('', `Setup failures: ${setupFailures.map((r) => `${r.key}: ${shorten(r.error, 120)}`).join('; ')}`);
+  return out.join('\n');
+}
+
+function fmt(v, digits) {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return String(v);
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function shorten(s, n = 60) {
+  const t = String(s).replace(/\s+/g, ' ').replace(/\|/g, '/');
+  return t.length > n ? `${t.slice(0, n - 1)}…` : t;
+}
