@@ -1,6 +1,6 @@
 import { CassetteFormatError } from '../errors/index.js';
 import { headerMapFromEntries, sortHeaders } from './headers.js';
-import { locateJsonError } from './json-error.js';
+import { locateJsonError } from '../util/json-error.js';
 import { isCompactFormat } from './body-codec.js';
 import { sideFilePath } from './side-files.js';
 import { canParseUrl } from './canonical-url.js';

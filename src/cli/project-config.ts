@@ -21,7 +21,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ReeltapeConfigError } from '../errors/index.js';
 import type { OutputSnapshotOptions } from '../snapshots/index.js';
-import { jsonErrorOffset, lineOf } from '../snapshots/stable-json.js';
+import { locateJsonError } from '../util/json-error.js';
 
 /** File names looked for, in order. */
 export const PROJECT_CONFIG_FILES = ['reeltape.config.json', 'reeltape.config.js', 'reeltape.config.mjs', 'reeltape.config.cjs'] as const;
@@ -100,8 +100,7 @@ async function readJson(file: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const pos = jsonErrorOffset(text);
-    const line = pos >= 0 ? lineOf(text, pos) : undefined;
+    const line = locateJsonError(text)?.line;
     throw new ReeltapeConfigError(
       `Config file ${file}${line ? ` line ${line}` : ''} is not valid JSON: ${(error as Error).message}.`,
     );

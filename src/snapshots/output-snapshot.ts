@@ -8,7 +8,8 @@ import path from 'node:path';
 import { OutputSnapshotError, ReeltapeConfigError } from '../errors/index.js';
 import { digestCsvFile, SAMPLE_ROWS, type SampledRow } from './csv-digest.js';
 import { encodeDigests } from './row-hash.js';
-import { jsonErrorOffset, lineOf, stableJson } from './stable-json.js';
+import { locateJsonError } from '../util/json-error.js';
+import { lineOf, stableJson } from './stable-json.js';
 import type {
   OutputSnapshotOptions,
   ResolvedSnapshotOptions,
@@ -190,8 +191,7 @@ export class OutputSnapshot {
     try {
       doc = JSON.parse(text);
     } catch (error) {
-      const pos = jsonErrorOffset(text);
-      const line = pos >= 0 ? lineOf(text, pos) : undefined;
+      const line = locateJsonError(text)?.line;
       throw new OutputSnapshotError(
         `Output snapshot ${file} is not valid JSON${line ? ` (line ${line})` : ''}: ${(error as Error).message}. Fix the file (a merge conflict?) or delete it and re-create it with --update.`,
         file,
