@@ -3,7 +3,7 @@ import { syncBuiltinESMExports } from 'node:module';
 // Node's fetch and `node:http`/`node:https`), used directly: reeltape has one catch-all rule that asks
 // the cassette, so MSW's handler pipeline (handler matching, path parameters, cookie store, request
 // clone for handlers, lifecycle events) is per-request work without a purpose here (decision 0004).
-import type { HttpRequestEventMap } from '@mswjs/interceptors';
+import { getGlobalSymbol, InterceptorReadyState, RequestController, type HttpRequestEventMap, type Interceptor } from '@mswjs/interceptors';
 import { ClientRequestInterceptor } from '@mswjs/interceptors/ClientRequest';
 import { FetchInterceptor } from '@mswjs/interceptors/fetch';
 import type { SpillOptions } from './body-capture.js';
@@ -13,14 +13,22 @@ import { currentScope } from './scope.js';
 type RequestListenerArgs = HttpRequestEventMap['request'][0];
 type ResponseListenerArgs = HttpRequestEventMap['response'][0];
 
+type HttpInterceptor = Interceptor<HttpRequestEventMap>;
+
 /**
- * The interceptors of this process. They are process-global (the interceptors library keeps one
- * running instance per kind), so reeltape applies exactly one of each, with one request listener that
- * routes each request to the cassette of the code that made it (see `scope.ts`). They are applied
- * while at least one cassette is open.
+ * The interceptors in use, while at least one cassette is open. The interceptors library keeps one
+ * running instance per kind per process (a global symbol): reeltape applies its own `FetchInterceptor`
+ * and `ClientRequestInterceptor` when none is running, or else (the test's own MSW server is
+ * listening) adds its listeners to the running ones and leaves them applied when it is done, so
+ * neither side stops the other's interception.
  */
-let fetchInterceptor: FetchInterceptor | undefined;
-let httpInterceptor: ClientRequestInterceptor | undefined;
+interface InUse {
+  readonly fetch: HttpInterceptor;
+  readonly http: HttpInterceptor;
+  /** The ones reeltape applied itself and disposes when the last cassette closes. */
+  readonly owned: readonly HttpInterceptor[];
+}
+let inUse: InUse | undefined;
 let users = 0;
 /** Captures waiting for their passed-through response, by interceptor request id. */
 const awaitingResponse = new Map<string, { onResponse: (capture: ResponseCapture) => void; spill: SpillOptions | undefined }>();
@@ -31,8 +39,9 @@ let fetchListening = false;
 const DRAIN_ABOVE = 64 * 1024;
 
 async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
-  const reader = body.getReader();
+  if (body.locked) return; // someone else (another listener) reads it
   try {
+    const reader = body.getReader();
     for (;;) if ((await reader.read()).done) return;
   } catch {
     // the client went away: nothing to drain
@@ -47,8 +56,11 @@ async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
 async function onRequest({ request, requestId, controller }: RequestListenerArgs): Promise<void> {
   const scope = currentScope();
   if (!scope) return; // not inside withCassette: untouched
+  // Already answered by a listener before this one (the test's own MSW server): not ours.
+  if (controller.readyState !== RequestController.PENDING) return;
   try {
     const decision = await scope.decide(request, requestId);
+    if (controller.readyState !== RequestController.PENDING) return;
     switch (decision.action) {
       case 'passthrough':
         return;
@@ -66,7 +78,7 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
     }
   } catch (error) {
     scope.fail(error);
-    controller.respondWith(Response.error());
+    if (controller.readyState === RequestController.PENDING) controller.respondWith(Response.error());
   }
 }
 
@@ -101,33 +113,45 @@ function onResponse({ response, requestId, isMockedResponse }: ResponseListenerA
  * response copy whether or not anyone listens, so that listener stays, to drain large replayed copies.)
  */
 function watchFetchResponses(): void {
-  if (fetchListening || !fetchInterceptor) return;
-  fetchInterceptor.on('response', onResponse);
+  if (fetchListening || !inUse) return;
+  inUse.fetch.on('response', onResponse);
   fetchListening = true;
 }
 
 function unwatchFetchResponses(): void {
-  if (!fetchListening || !fetchInterceptor) return;
-  fetchInterceptor.off('response', onResponse);
+  if (!fetchListening || !inUse) return;
+  inUse.fetch.off('response', onResponse);
   fetchListening = false;
 }
 
+/** The running interceptor of this kind, or a new one applied by reeltape (`owned`). */
+function runningOrApplied(symbol: symbol, create: () => HttpInterceptor, owned: HttpInterceptor[]): HttpInterceptor {
+  const running = getGlobalSymbol<HttpInterceptor>(symbol);
+  if (running && running.readyState === InterceptorReadyState.APPLIED) return running;
+  const created = create();
+  created.apply();
+  owned.push(created);
+  return created;
+}
+
 function apply(): void {
-  fetchInterceptor ??= new FetchInterceptor();
-  httpInterceptor ??= new ClientRequestInterceptor();
-  fetchInterceptor.apply();
-  httpInterceptor.apply();
-  // Listeners are added after apply(): a disposed interceptor ignores `on`, and dispose() drops them.
-  fetchInterceptor.on('request', onRequest);
-  httpInterceptor.on('request', onRequest).on('response', onResponse);
+  const owned: HttpInterceptor[] = [];
+  const fetch = runningOrApplied(FetchInterceptor.symbol, () => new FetchInterceptor(), owned);
+  const http = runningOrApplied(ClientRequestInterceptor.symbol, () => new ClientRequestInterceptor(), owned);
+  fetch.on('request', onRequest);
+  http.on('request', onRequest).on('response', onResponse);
+  inUse = { fetch, http, owned };
   fetchListening = false;
   if (awaitingResponse.size > 0) watchFetchResponses();
 }
 
 function dispose(): void {
-  fetchInterceptor?.dispose();
-  httpInterceptor?.dispose();
-  fetchListening = false;
+  if (!inUse) return;
+  unwatchFetchResponses();
+  inUse.fetch.off('request', onRequest);
+  inUse.http.off('request', onRequest).off('response', onResponse);
+  for (const interceptor of inUse.owned) interceptor.dispose();
+  inUse = undefined;
 }
 
 /**
