@@ -1,5 +1,5 @@
 /**
- * Interception: the one MSW server per process, routing each request to the cassette of the code
+ * Interception: MSW's interceptors (`@mswjs/interceptors`) applied once per process, routing each request to the cassette of the code
  * that made it (AsyncLocalStorage), capturing passed-through responses (large bodies streamed to
  * temp side files), and building replayed ones. Used by `session/`; not part of the public API.
  */

@@ -1,86 +1,157 @@
 import { syncBuiltinESMExports } from 'node:module';
-// `msw/core/http` rather than `msw`: the main entry also loads the GraphQL handlers and with them
-// the `graphql` package (~50 ms of import time reeltape never needs).
-import { http } from 'msw/core/http';
-import { setupServer, type SetupServer } from 'msw/node';
+// The interceptors MSW 2 itself is built on (`msw/node`'s `setupServer` drives exactly these two for
+// Node's fetch and `node:http`/`node:https`), used directly: reeltape has one catch-all rule that asks
+// the cassette, so MSW's handler pipeline (handler matching, path parameters, cookie store, request
+// clone for handlers, lifecycle events) is per-request work without a purpose here (decision 0004).
+import { getGlobalSymbol, InterceptorReadyState, RequestController, type HttpRequestEventMap, type Interceptor } from '@mswjs/interceptors';
+import { ClientRequestInterceptor } from '@mswjs/interceptors/ClientRequest';
+import { FetchInterceptor } from '@mswjs/interceptors/fetch';
 import type { SpillOptions } from './body-capture.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { currentScope } from './scope.js';
 
+type RequestListenerArgs = HttpRequestEventMap['request'][0];
+type ResponseListenerArgs = HttpRequestEventMap['response'][0];
+
+type HttpInterceptor = Interceptor<HttpRequestEventMap>;
+
 /**
- * The one MSW server of this process. MSW's interceptors are process-global (a second
- * `setupServer` silently takes over and closing it stops the first), so reeltape keeps exactly one,
- * with one catch-all handler that routes each request to the cassette of the code that made it
- * (see `scope.ts`). It listens while at least one cassette is open.
+ * The interceptors in use, while at least one cassette is open. The interceptors library keeps one
+ * running instance per kind per process (a global symbol): reeltape applies its own `FetchInterceptor`
+ * and `ClientRequestInterceptor` when none is running, or else (the test's own MSW server is
+ * listening) adds its listeners to the running ones and leaves them applied when it is done, so
+ * neither side stops the other's interception.
  */
-let server: SetupServer | undefined;
+interface InUse {
+  readonly fetch: HttpInterceptor;
+  readonly http: HttpInterceptor;
+  /** The ones reeltape applied itself and disposes when the last cassette closes. */
+  readonly owned: readonly HttpInterceptor[];
+}
+let inUse: InUse | undefined;
 let users = 0;
-/** Captures waiting for their `response:bypass` event, by MSW request id. */
+/** Captures waiting for their passed-through response, by interceptor request id. */
 const awaitingResponse = new Map<string, { onResponse: (capture: ResponseCapture) => void; spill: SpillOptions | undefined }>();
+/** Whether the fetch interceptor currently has reeltape's `response` listener (see {@link watchFetchResponses}). */
+let fetchListening = false;
 
 /** Replayed bodies up to this size (with a known length) are small enough to leave undrained. */
 const DRAIN_ABOVE = 64 * 1024;
 
-let passthroughFn: Promise<() => Response> | undefined;
-/**
- * MSW's public `passthrough()`, loaded on the first request that needs it (recording, ignored hosts,
- * `passthrough` mode): the `msw` main entry also loads the GraphQL handlers and the `graphql` package
- * (~50 ms of import time), which replay never needs.
- */
-async function passthrough(): Promise<Response> {
-  passthroughFn ??= import('msw').then((msw) => msw.passthrough);
-  return (await passthroughFn)();
-}
-
 async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
-  const reader = body.getReader();
+  if (body.locked) return; // someone else (another listener) reads it
   try {
+    const reader = body.getReader();
     for (;;) if ((await reader.read()).done) return;
   } catch {
     // the client went away: nothing to drain
   }
 }
 
-function createServer(): SetupServer {
-  const created = setupServer(
-    http.all('*', async ({ request, requestId }) => {
-      const scope = currentScope();
-      if (!scope) return undefined; // not inside withCassette: untouched
-      try {
-        const decision = await scope.decide(request, requestId);
-        switch (decision.action) {
-          case 'passthrough':
-            return await passthrough();
-          case 'record':
-            awaitingResponse.set(requestId, { onResponse: decision.onResponse, spill: decision.spill });
-            return await passthrough();
-          case 'respond':
-            return decision.response;
-          case 'error':
-            return Response.error();
-        }
-      } catch (error) {
-        scope.fail(error);
-        return Response.error();
-      }
-    }),
-  );
-  created.events.on('response:bypass', ({ response, requestId }) => {
-    const waiting = awaitingResponse.get(requestId);
-    if (!waiting) return;
-    awaitingResponse.delete(requestId);
+/**
+ * The one request listener. It returns without touching the controller for requests that go out
+ * (the interceptor then performs them through the client's own transport: agents, proxies, custom
+ * CAs and client certificates keep working), and answers replayed and failed ones itself.
+ */
+async function onRequest({ request, requestId, controller }: RequestListenerArgs): Promise<void> {
+  const scope = currentScope();
+  if (!scope) return; // not inside withCassette: untouched
+  // Already answered by a listener before this one (the test's own MSW server): not ours.
+  if (controller.readyState !== RequestController.PENDING) return;
+  try {
+    const decision = await scope.decide(request, requestId);
+    if (controller.readyState !== RequestController.PENDING) return;
+    switch (decision.action) {
+      case 'passthrough':
+        return;
+      case 'record':
+        awaitingResponse.set(requestId, { onResponse: decision.onResponse, spill: decision.spill });
+        watchFetchResponses();
+        return;
+      case 'respond':
+        controller.respondWith(decision.response);
+        return;
+      case 'error':
+        // A network error for the client, as MSW's `HttpResponse.error()` gives.
+        controller.respondWith(Response.error());
+        return;
+    }
+  } catch (error) {
+    scope.fail(error);
+    if (controller.readyState === RequestController.PENDING) controller.respondWith(Response.error());
+  }
+}
+
+/**
+ * The one response listener. The interceptors AWAIT response listeners before the client gets its
+ * response (fetch) or its `end` (`node:http`), so this returns synchronously and never waits for a
+ * body: a capture reads its copy in the background, and the session awaits it before saving.
+ *
+ * What it is handed is already a copy of the client's response (fetch: a tee branch of a clone;
+ * `node:http`: a stream fed from the socket's parser), so it is read directly: cloning it again would
+ * leave one branch unread, buffering the whole body.
+ */
+function onResponse({ response, requestId, isMockedResponse }: ResponseListenerArgs): void {
+  const waiting = isMockedResponse ? undefined : awaitingResponse.get(requestId);
+  if (waiting) {
+    forgetResponse(requestId);
     waiting.onResponse(captureResponse(response, waiting.spill));
-  });
-  // The response handed to `response:mocked` listeners is a copy of the replayed one (fetch: a tee
-  // branch; node:http: a stream fed from the mock socket). An unread copy buffers the whole body,
-  // so a large (or unsized) replayed body is drained chunk by chunk and dropped. (Cancelling it
-  // instead crashes Node 20's Readable.toWeb adapter on the node:http path.)
-  created.events.on('response:mocked', ({ response }) => {
-    const length = Number(response.headers.get('content-length') ?? NaN);
-    if (!response.body || length <= DRAIN_ABOVE) return;
-    void drain(response.body);
-  });
+    return;
+  }
+  // A copy nobody reads (a replayed response, or one passed through without recording) buffers
+  // the whole body (fetch: tee branch; node:http: a stream fed from the socket): a large or
+  // unsized one is drained and dropped. (Cancelling it instead crashes Node 20's Readable.toWeb
+  // adapter on the node:http path.)
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  if (response.body && !(length <= DRAIN_ABOVE)) void drain(response.body);
+}
+
+/**
+ * The fetch interceptor clones (tees) every response, passed-through or mocked, but only while it
+ * has a `response` listener; a replayed request does not need one. So reeltape listens to fetch
+ * responses only while some recorded request is waiting for its response. (`node:http` builds its
+ * response copy whether or not anyone listens, so that listener stays, to drain large replayed copies.)
+ */
+function watchFetchResponses(): void {
+  if (fetchListening || !inUse) return;
+  inUse.fetch.on('response', onResponse);
+  fetchListening = true;
+}
+
+function unwatchFetchResponses(): void {
+  if (!fetchListening || !inUse) return;
+  inUse.fetch.off('response', onResponse);
+  fetchListening = false;
+}
+
+/** The running interceptor of this kind, or a new one applied by reeltape (`owned`). */
+function runningOrApplied(symbol: symbol, create: () => HttpInterceptor, owned: HttpInterceptor[]): HttpInterceptor {
+  const running = getGlobalSymbol<HttpInterceptor>(symbol);
+  if (running && running.readyState === InterceptorReadyState.APPLIED) return running;
+  const created = create();
+  created.apply();
+  owned.push(created);
   return created;
+}
+
+function apply(): void {
+  const owned: HttpInterceptor[] = [];
+  const fetch = runningOrApplied(FetchInterceptor.symbol, () => new FetchInterceptor(), owned);
+  const http = runningOrApplied(ClientRequestInterceptor.symbol, () => new ClientRequestInterceptor(), owned);
+  fetch.on('request', onRequest);
+  http.on('request', onRequest).on('response', onResponse);
+  inUse = { fetch, http, owned };
+  fetchListening = false;
+  if (awaitingResponse.size > 0) watchFetchResponses();
+}
+
+function dispose(): void {
+  if (!inUse) return;
+  unwatchFetchResponses();
+  inUse.fetch.off('request', onRequest);
+  inUse.http.off('request', onRequest).off('response', onResponse);
+  for (const interceptor of inUse.owned) interceptor.dispose();
+  inUse = undefined;
 }
 
 /**
@@ -94,9 +165,8 @@ function createServer(): SetupServer {
  * try { await work(); } finally { release(); }
  */
 export function acquireInterception(): () => void {
-  server ??= createServer();
   if (users === 0) {
-    server.listen({ onUnhandledRequest: 'bypass' });
+    apply();
     syncBuiltinESMExports();
   }
   users += 1;
@@ -105,8 +175,8 @@ export function acquireInterception(): () => void {
     if (released) return;
     released = true;
     users -= 1;
-    if (users === 0 && server) {
-      server.close();
+    if (users === 0) {
+      dispose();
       syncBuiltinESMExports();
     }
   };
@@ -117,7 +187,7 @@ export function acquireInterception(): () => void {
  * the session when it closes, so nothing is kept after the cassette is done.
  */
 export function forgetResponse(requestId: string): void {
-  awaitingResponse.delete(requestId);
+  if (awaitingResponse.delete(requestId) && awaitingResponse.size === 0) unwatchFetchResponses();
 }
 
 /** Whether interception is currently active (some cassette is open). For tests and diagnostics. */
