@@ -6,6 +6,7 @@ import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { bodyByteLength, bodyToBytes } from './body-codec.js';
 import { parseCassette, serializeCassette } from './format.js';
+import { sameCassetteContent } from './same-content.js';
 import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP } from './side-file-writer.js';
 import { sha256Hex, sideFileDir, sideFilePath, writeSideFile } from './side-files.js';
 import type { Body, Cassette } from './types.js';
@@ -289,5 +290,8 @@ export function cassettesEqual(a: Cassette, b: Cassette, options: SaveCassetteOp
     })),
   });
   if (a.interactions.length !== b.interactions.length) return false;
-  return serializeCassette(normalize(a)) === serializeCassette(normalize(b));
+  const x = normalize(a);
+  const y = normalize(b);
+  // a structural walk stops at the first difference and builds no text; serializing decides only unusual values
+  return sameCassetteContent(x, y) ?? serializeCassette(x) === serializeCassette(y);
 }
