@@ -73,12 +73,27 @@ export function deleteHeader(headers: HeaderMap, name: string): boolean {
  * const map = headersFromFetch(response.headers) // { 'set-cookie': ['a=1', 'b=2'], … }
  */
 export function headersFromFetch(headers: Headers): HeaderMap {
+  const map: HeaderMap = {};
+  let merge = false;
+  for (const [name, value] of headers) {
+    // Fetch Headers iterate lower-case names once each (set-cookie aside); anything else takes the general path
+    if (name === 'set-cookie' || name === '__proto__' || Object.hasOwn(map, name) || name !== name.toLowerCase()) {
+      merge = true;
+      break;
+    }
+    map[name] = value;
+  }
+  const cookies = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : [];
+  if (!merge) {
+    if (cookies.length === 1) map['set-cookie'] = cookies[0] as string;
+    else if (cookies.length > 1) map['set-cookie'] = cookies;
+    return map;
+  }
   const entries: Array<[string, string | string[]]> = [];
   for (const [name, value] of headers) {
     if (name.toLowerCase() === 'set-cookie') continue;
     entries.push([name, value]);
   }
-  const cookies = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : [];
   if (cookies.length === 1) entries.push(['set-cookie', cookies[0] as string]);
   else if (cookies.length > 1) entries.push(['set-cookie', cookies]);
   return headerMapFromEntries(entries);
