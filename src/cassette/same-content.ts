@@ -84,7 +84,14 @@ function formatKey(format: JsonFormat | undefined): string {
   return `${JSON.stringify(format.indent)}|${format.trailingNewline ? 1 : 0}`;
 }
 
-function sameBody(a: Body | null, b: Body | null): Verdict {
+/**
+ * Whether two bodies are certainly stored (and replayed) identically, compared structurally: `true`
+ * only then; `false` or `undefined` mean "not shown equal" (compare their bytes to be sure).
+ *
+ * @example
+ * sameBody({ kind: 'json', value: { a: 1 } }, { kind: 'json', value: { a: 1 } }) // true
+ */
+export function sameBody(a: Body | null, b: Body | null): boolean | undefined {
   if (a === null || b === null) return a === b;
   if (a.kind !== b.kind) return false;
   switch (a.kind) {

@@ -1,4 +1,5 @@
 import { formatJson, getHeader, setHeader } from '../cassette/index.js';
+import { sameBody } from '../cassette/same-content.js';
 import type { Body, Cassette, CassetteMeta, Interaction, RecordedRequest } from '../cassette/types.js';
 import { runHook } from './chain.js';
 import { literalReplacer } from './literal-replacer.js';
@@ -60,6 +61,8 @@ function sameContent(a: string | Uint8Array, b: string | Uint8Array): boolean {
  */
 function fixContentLength(message: Message, before: Body | null): void {
   if (getHeader(message.headers, 'content-length') === undefined) return;
+  // the usual case, an untouched body, is shown equal without serializing either side
+  if (sameBody(before, message.body) === true) return;
   const was = bodyContent(before);
   const now = bodyContent(message.body);
   if (was === undefined || now === undefined || sameContent(was, now)) return;
