@@ -152,5 +152,6 @@ export function bodyByteLength(body: Body | null): number {
   if (body === null) return 0;
   if (body.kind === 'file') return body.size;
   if (body.kind === 'binary') return body.value.byteLength;
-  return bodyToBytes(body).byteLength;
+  // the UTF-8 length of the replayed text, without encoding it
+  return Buffer.byteLength(body.kind === 'json' ? formatJson(body.value, body.format) : body.value, 'utf8');
 }

@@ -1,5 +1,5 @@
 import { CassetteFormatError } from '../errors/index.js';
-import { headerMapFromEntries, sortHeaders } from './headers.js';
+import { headerMapFromEntries, sortedHeadersForOutput } from './headers.js';
 import { locateJsonError } from '../util/json-error.js';
 import { isCompactFormat } from './body-codec.js';
 import { sideFilePath } from './side-files.js';
@@ -69,13 +69,13 @@ function interactionToJson(interaction: Interaction): JsonObject {
     request: {
       method: request.method,
       url: request.url,
-      headers: sortHeaders(request.headers) as JsonObject,
+      headers: sortedHeadersForOutput(request.headers) as JsonObject,
       body: bodyToJson(request.body),
     },
     response: {
       status: response.status,
       statusText: response.statusText,
-      headers: sortHeaders(response.headers) as JsonObject,
+      headers: sortedHeadersForOutput(response.headers) as JsonObject,
       body: bodyToJson(response.body),
     },
   };
@@ -182,11 +182,30 @@ function hasExactly4(obj: Record<string, unknown>, a: string, b: string, c: stri
   return n === 4;
 }
 
+/** Header names (and methods) already seen to pass their regex; cassettes repeat a few dozen names. */
+const knownHeaderNames = new Set<string>();
+const knownMethods = new Set<string>();
+const KNOWN_LIMIT = 4096;
+
+function isLowerHeaderName(name: string): boolean {
+  if (knownHeaderNames.has(name)) return true;
+  if (!LOWER_HEADER_NAME.test(name)) return false;
+  if (knownHeaderNames.size < KNOWN_LIMIT) knownHeaderNames.add(name);
+  return true;
+}
+
+function isMethod(method: string): boolean {
+  if (knownMethods.has(method)) return true;
+  if (!METHOD.test(method)) return false;
+  if (knownMethods.size < KNOWN_LIMIT) knownMethods.add(method);
+  return true;
+}
+
 /** Stored headers that need no conversion (lower-case valid names, string or non-empty string-array values): the object itself. */
 function fastHeaders(value: unknown): HeaderMap | undefined {
   if (!isPlainObject(value)) return undefined;
   for (const name in value) {
-    if (name === '__proto__' || !LOWER_HEADER_NAME.test(name)) return undefined;
+    if (name === '__proto__' || !isLowerHeaderName(name)) return undefined;
     const v = value[name];
     if (typeof v === 'string') continue;
     if (!Array.isArray(v) || v.length === 0) return undefined;
@@ -312,7 +331,7 @@ class Validator {
     const url = rq.url;
     const status = rs.status;
     const statusText = rs.statusText;
-    if (typeof method !== 'string' || !METHOD.test(method) || typeof url !== 'string' || !canParseUrl(url)) return undefined;
+    if (typeof method !== 'string' || !isMethod(method) || typeof url !== 'string' || !canParseUrl(url)) return undefined;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599 || typeof statusText !== 'string') return undefined;
     const requestHeaders = fastHeaders(rq.headers);
     const responseHeaders = fastHeaders(rs.headers);

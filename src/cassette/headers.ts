@@ -12,7 +12,9 @@ export function headerMapFromEntries(entries: Iterable<readonly [string, string 
     let next: string | string[];
     if (existing === undefined) next = Array.isArray(value) ? [...value] : value;
     else next = [...(Array.isArray(existing) ? existing : [existing]), ...(Array.isArray(value) ? value : [value])];
-    Object.defineProperty(map, name, { value: next, enumerable: true, writable: true, configurable: true });
+    // a plain assignment is much cheaper; only `__proto__` needs defineProperty to stay an own property
+    if (name === '__proto__') Object.defineProperty(map, name, { value: next, enumerable: true, writable: true, configurable: true });
+    else map[name] = next;
   }
   return map;
 }
@@ -71,12 +73,27 @@ export function deleteHeader(headers: HeaderMap, name: string): boolean {
  * const map = headersFromFetch(response.headers) // { 'set-cookie': ['a=1', 'b=2'], … }
  */
 export function headersFromFetch(headers: Headers): HeaderMap {
+  const map: HeaderMap = {};
+  let merge = false;
+  for (const [name, value] of headers) {
+    // Fetch Headers iterate lower-case names once each (set-cookie aside); anything else takes the general path
+    if (name === 'set-cookie' || name === '__proto__' || Object.hasOwn(map, name) || name !== name.toLowerCase()) {
+      merge = true;
+      break;
+    }
+    map[name] = value;
+  }
+  const cookies = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : [];
+  if (!merge) {
+    if (cookies.length === 1) map['set-cookie'] = cookies[0] as string;
+    else if (cookies.length > 1) map['set-cookie'] = cookies;
+    return map;
+  }
   const entries: Array<[string, string | string[]]> = [];
   for (const [name, value] of headers) {
     if (name.toLowerCase() === 'set-cookie') continue;
     entries.push([name, value]);
   }
-  const cookies = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : [];
   if (cookies.length === 1) entries.push(['set-cookie', cookies[0] as string]);
   else if (cookies.length > 1) entries.push(['set-cookie', cookies]);
   return headerMapFromEntries(entries);
@@ -97,6 +114,25 @@ export function headersToPairs(headers: HeaderMap): [string, string][] {
 
 /** Returns a copy of the headers with names sorted (code-unit order), for stable output. */
 export function sortHeaders(headers: HeaderMap): HeaderMap {
+  const names = Object.keys(headers).sort();
+  return headerMapFromEntries(names.map((n) => [n, headers[n] as string | string[]]));
+}
+
+/**
+ * The headers with names sorted, for serialization only: the object itself when its names are
+ * already lower-case and sorted (the usual case for stored headers), else a sorted copy. Do not mutate the result.
+ */
+export function sortedHeadersForOutput(headers: HeaderMap): HeaderMap {
+  let previous: string | undefined;
+  let sorted = true;
+  for (const name in headers) {
+    if ((previous !== undefined && previous >= name) || name === '__proto__' || name !== name.toLowerCase()) {
+      sorted = false;
+      break;
+    }
+    previous = name;
+  }
+  if (sorted) return headers;
   const names = Object.keys(headers).sort();
   return headerMapFromEntries(names.map((n) => [n, headers[n] as string | string[]]));
 }

@@ -6,12 +6,12 @@ import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { bodyByteLength, bodyToBytes } from './body-codec.js';
 import { parseCassette, serializeCassette } from './format.js';
+import { sameCassetteContent } from './same-content.js';
 import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP } from './side-file-writer.js';
 import { sha256Hex, sideFileDir, sideFilePath, writeSideFile } from './side-files.js';
 import type { Body, Cassette } from './types.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const SIDES = ['request', 'response'] as const;
 
 /**
  * Reads and validates a cassette file. Resolves `undefined` when the file does not exist.
@@ -37,7 +37,7 @@ export async function loadCassette(file: string): Promise<Cassette | undefined> 
   let text: string;
   try {
     // pure ASCII (the common case: JSON escapes nothing, but most traffic is ASCII) is copied as is
-    text = isAscii(bytes) ? bytes.toString('latin1') : strictUtf8.decode(bytes);
+    text = decodeCassetteText(bytes);
   } catch (error) {
     throw new CassetteFormatError(
       `Cassette ${file} is not valid UTF-8 text. Fix the file or delete it and record the cassette again.`,
@@ -49,6 +49,17 @@ export async function loadCassette(file: string): Promise<Cassette | undefined> 
   const cassette = parseCassette(text, file);
   await checkSideFiles(cassette, file);
   return cassette;
+}
+
+/**
+ * Decodes cassette bytes as UTF-8, throwing on invalid UTF-8. Pure ASCII (the common case) is copied
+ * as latin1; otherwise the lenient decoder runs and the strict one only when the text holds a
+ * U+FFFD (a replacement the lenient decoder made, or a literal U+FFFD in the file).
+ */
+function decodeCassetteText(bytes: Buffer): string {
+  if (isAscii(bytes)) return bytes.toString('latin1');
+  const text = bytes.toString('utf8');
+  return text.includes('\uFFFD') ? strictUtf8.decode(bytes) : text;
 }
 
 /** Reads a whole file with one `read` of its size (fs.promises.readFile reads in 512 KiB chunks, a thread-pool round trip each). */
@@ -72,31 +83,41 @@ async function readWhole(file: string): Promise<Buffer> {
   }
 }
 
+/**
+ * Checks that every side file the cassette refers to exists with its recorded size. The `file`
+ * bodies are found in one synchronous pass (none: nothing else happens); their `stat` calls run
+ * in parallel; the first problem in cassette order is reported.
+ */
 async function checkSideFiles(cassette: Cassette, file: string): Promise<void> {
   const { interactions } = cassette;
+  const found: Array<{ body: FileBody; location: string }> = [];
   for (let i = 0; i < interactions.length; i++) {
     const interaction = interactions[i] as Cassette['interactions'][number];
-    for (const side of SIDES) {
-      const body = interaction[side].body;
-      if (body?.kind !== 'file') continue;
-      const info = await stat(body.path).catch(() => undefined);
-      const location = `interactions[${i}].${side}.body.file`;
-      if (!info?.isFile()) {
-        throw new CassetteFormatError(
-          `Cassette ${file}: ${location} refers to side file ${body.path}, which is missing. ` +
-            'Restore it (side files must be committed with the cassette) or delete the cassette and record it again.',
-          body.path,
-          location,
-        );
-      }
-      if (info.size !== body.size) {
-        throw new CassetteFormatError(
-          `Cassette ${file}: side file ${body.path} has ${info.size} bytes but ${location} records ${body.size}. ` +
-            'Restore the original side file or delete the cassette and record it again.',
-          body.path,
-          location,
-        );
-      }
+    const request = interaction.request.body;
+    const response = interaction.response.body;
+    if (request !== null && request.kind === 'file') found.push({ body: request, location: `interactions[${i}].request.body.file` });
+    if (response !== null && response.kind === 'file') found.push({ body: response, location: `interactions[${i}].response.body.file` });
+  }
+  if (found.length === 0) return;
+  const infos = await Promise.all(found.map(({ body }) => stat(body.path).catch(() => undefined)));
+  for (let k = 0; k < found.length; k++) {
+    const { body, location } = found[k] as (typeof found)[number];
+    const info = infos[k];
+    if (!info?.isFile()) {
+      throw new CassetteFormatError(
+        `Cassette ${file}: ${location} refers to side file ${body.path}, which is missing. ` +
+          'Restore it (side files must be committed with the cassette) or delete the cassette and record it again.',
+        body.path,
+        location,
+      );
+    }
+    if (info.size !== body.size) {
+      throw new CassetteFormatError(
+        `Cassette ${file}: side file ${body.path} has ${info.size} bytes but ${location} records ${body.size}. ` +
+          'Restore the original side file or delete the cassette and record it again.',
+        body.path,
+        location,
+      );
     }
   }
 }
@@ -269,5 +290,8 @@ export function cassettesEqual(a: Cassette, b: Cassette, options: SaveCassetteOp
     })),
   });
   if (a.interactions.length !== b.interactions.length) return false;
-  return serializeCassette(normalize(a)) === serializeCassette(normalize(b));
+  const x = normalize(a);
+  const y = normalize(b);
+  // a structural walk stops at the first difference and builds no text; serializing decides only unusual values
+  return sameCassetteContent(x, y) ?? serializeCassette(x) === serializeCassette(y);
 }

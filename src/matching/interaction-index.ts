@@ -34,10 +34,18 @@ export class InteractionIndex {
   private readonly interactions: readonly Interaction[];
   private readonly options: InteractionIndexOptions;
   private readonly headerNames: string[];
-  private readonly parts: KeyParts[];
+  /** Key parts per interaction, computed on first need (explanations, verdicts, custom matching). */
+  private readonly parts: Array<KeyParts | undefined>;
   private readonly keys: string[];
-  /** key → recorded indexes in order, and how many were consumed. */
-  private readonly queues = new Map<string, { indexes: number[]; next: number }>();
+  /**
+   * Per-key queues without an object or array per key: `first` maps a key to its first recorded
+   * index; `nextSame[i]` is the next index with the same key (-1: none); for a first index `f`,
+   * `tail[f]` is the group's last index and `cursor[f]` the next one to hand out (-1: used up).
+   */
+  private readonly first = new Map<string, number>();
+  private readonly nextSame: Int32Array;
+  private readonly tail: Int32Array;
+  private readonly cursor: Int32Array;
   /** upper-case method → recorded indexes (built only with a custom matcher, the only user). */
   private readonly byMethod = new Map<string, number[]>();
   private readonly used = new Set<number>();
@@ -51,20 +59,58 @@ export class InteractionIndex {
     this.interactions = interactions;
     this.options = options;
     this.headerNames = matchedHeaderNames(options);
-    this.parts = interactions.map((it) => requestKeyParts(it.request, options, this.headerNames));
-    this.keys = this.parts.map(joinKeyParts);
+    const n = interactions.length;
+    this.parts = new Array<KeyParts | undefined>(n);
+    this.keys = new Array<string>(n);
+    this.nextSame = new Int32Array(n).fill(-1);
+    this.tail = new Int32Array(n);
+    this.cursor = new Int32Array(n);
     const byMethod = options.custom ? this.byMethod : undefined;
-    for (let index = 0; index < this.keys.length; index++) {
-      const key = this.keys[index] as string;
-      const queue = this.queues.get(key);
-      if (queue) queue.indexes.push(index);
-      else this.queues.set(key, { indexes: [index], next: 0 });
+    for (let index = 0; index < n; index++) {
+      const key = this.recordedKey(index);
+      this.keys[index] = key;
+      const head = this.first.get(key);
+      if (head === undefined) {
+        this.first.set(key, index);
+        this.tail[index] = index;
+        this.cursor[index] = index;
+      } else {
+        this.nextSame[this.tail[head] as number] = index;
+        this.tail[head] = index;
+      }
       if (!byMethod) continue;
-      const method = this.parts[index]?.method as string;
+      const method = this.partsOf(index).method;
       const sameMethod = byMethod.get(method);
       if (sameMethod) sameMethod.push(index);
       else byMethod.set(method, [index]);
     }
+  }
+
+  /** The key of recorded interaction `index` (same result as {@link keyOf}; parts are kept when they had to be built). */
+  private recordedKey(index: number): string {
+    const request = (this.interactions[index] as Interaction).request;
+    if (request.body === null && this.headerNames.length === 0 && isCanonicalPlainUrl(request.url)) {
+      return `${request.method.toUpperCase()} ${request.url}\n\n`;
+    }
+    return joinKeyParts(this.partsOf(index));
+  }
+
+  private partsOf(index: number): KeyParts {
+    let parts = this.parts[index];
+    if (!parts) {
+      parts = requestKeyParts((this.interactions[index] as Interaction).request, this.options, this.headerNames);
+      this.parts[index] = parts;
+    }
+    return parts;
+  }
+
+  /** The recorded indexes sharing a key, in order (for explanations). */
+  private group(key: string): number[] | undefined {
+    const head = this.first.get(key);
+    if (head === undefined) return undefined;
+    const out: number[] = [];
+    for (let i = head; i !== -1; i = this.nextSame[i] as number) out.push(i);
+    return out;
   }
 
   /**
@@ -79,16 +125,20 @@ export class InteractionIndex {
   }
 
   private takeByKey(request: RecordedRequest): number | undefined {
-    const queue = this.queues.get(this.keyOf(request));
-    if (!queue) return undefined;
-    if (queue.next < queue.indexes.length) return queue.indexes[queue.next++];
-    return this.options.allowRepeats ? queue.indexes[queue.indexes.length - 1] : undefined;
+    const head = this.first.get(this.keyOf(request));
+    if (head === undefined) return undefined;
+    const next = this.cursor[head] as number;
+    if (next !== -1) {
+      this.cursor[head] = this.nextSame[next] as number;
+      return next;
+    }
+    return this.options.allowRepeats ? (this.tail[head] as number) : undefined;
   }
 
   /** The key of a live request; a body-less request with a canonical plain URL needs no key parts (same result). */
   private keyOf(request: RecordedRequest): string {
     if (request.body === null && this.headerNames.length === 0 && isCanonicalPlainUrl(request.url)) {
-      return joinKeyParts({ method: request.method.toUpperCase(), url: request.url, headers: '', body: '' });
+      return `${request.method.toUpperCase()} ${request.url}\n\n`;
     }
     return joinKeyParts(requestKeyParts(request, this.options, this.headerNames));
   }
@@ -125,14 +175,14 @@ export class InteractionIndex {
     const liveKey = joinKeyParts(liveParts);
     const live = explainParts(request, this.options, liveParts.body);
     const custom = this.options.custom;
-    const liveQueue = custom ? undefined : this.queues.get(liveKey);
+    const liveGroup = custom ? undefined : this.group(liveKey);
     const customHits = custom
       ? (this.byMethod.get(liveParts.method) ?? []).filter((i) => custom(request, (this.interactions[i] as Interaction).request))
       : [];
     const ranked: Array<MismatchCandidate & { score: number }> = [];
     this.interactions.forEach((interaction, index) => {
       const recorded = interaction.request;
-      const group = custom ? (customHits.includes(index) ? customHits : undefined) : this.keys[index] === liveKey ? liveQueue?.indexes : undefined;
+      const group = custom ? (customHits.includes(index) ? customHits : undefined) : this.keys[index] === liveKey ? liveGroup : undefined;
       let differences: string[];
       let score: number;
       if (group) {
@@ -157,7 +207,7 @@ export class InteractionIndex {
   private explainPartsOf(index: number): ExplainParts {
     let parts = this.explainCache.get(index);
     if (!parts) {
-      parts = explainParts((this.interactions[index] as Interaction).request, this.options, this.parts[index]?.body ?? '');
+      parts = explainParts((this.interactions[index] as Interaction).request, this.options, this.partsOf(index).body);
       this.explainCache.set(index, parts);
     }
     return parts;
@@ -170,7 +220,8 @@ export class InteractionIndex {
   verdicts(request: RecordedRequest): MatcherVerdict[] {
     const live = requestKeyParts(request, this.options, this.headerNames);
     const out: MatcherVerdict[] = [];
-    this.parts.forEach((recorded, index) => {
+    this.interactions.forEach((_, index) => {
+      const recorded = this.partsOf(index);
       out.push({ index, matcher: 'method', ok: recorded.method === live.method });
       out.push({ index, matcher: 'url', ok: recorded.url === live.url });
       out.push({ index, matcher: 'body', ok: recorded.body === live.body });

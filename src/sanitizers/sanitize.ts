@@ -1,4 +1,5 @@
-import { bodyToBytes, getHeader, setHeader } from '../cassette/index.js';
+import { formatJson, getHeader, setHeader } from '../cassette/index.js';
+import { sameBody } from '../cassette/same-content.js';
 import type { Body, Cassette, CassetteMeta, Interaction, RecordedRequest } from '../cassette/types.js';
 import { runHook } from './chain.js';
 import { literalReplacer } from './literal-replacer.js';
@@ -27,20 +28,45 @@ function makeContext(cassette: string, index: number, phase: 'record' | 'match',
   return request ? { ...ctx, request } : ctx;
 }
 
-function bodyBytes(body: Body | null): Uint8Array | undefined {
-  return body?.kind === 'file' ? undefined : bodyToBytes(body);
+/** A body's content in a comparable form without encoding it: the replayed text for `json`/`text`, the bytes for `binary`. */
+function bodyContent(body: Body | null): string | Uint8Array | undefined {
+  if (body === null) return '';
+  switch (body.kind) {
+    case 'json':
+      return formatJson(body.value, body.format);
+    case 'text':
+      return body.value;
+    case 'binary':
+      return body.value;
+    case 'file':
+      return undefined;
+  }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
+function byteLengthOf(content: string | Uint8Array): number {
+  return typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
 }
 
-/** When the body's bytes changed and a `content-length` is present, sets it to the new byte length. */
-function fixContentLength(message: Message, before: Uint8Array | undefined): void {
-  if (before === undefined || getHeader(message.headers, 'content-length') === undefined) return;
-  const after = bodyBytes(message.body);
-  if (after === undefined || sameBytes(before, after)) return;
-  setHeader(message.headers, 'content-length', String(after.byteLength));
+function sameContent(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  const x = typeof a === 'string' ? Buffer.from(a, 'utf8') : a;
+  const y = typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
+  return x.byteLength === y.byteLength && Buffer.compare(x, y) === 0;
+}
+
+/**
+ * When the body's bytes changed and a `content-length` is present, sets it to the new byte length.
+ * `before` is the body as it was before the hooks ran (an untouched original, read only when a
+ * `content-length` is present).
+ */
+function fixContentLength(message: Message, before: Body | null): void {
+  if (getHeader(message.headers, 'content-length') === undefined) return;
+  // the usual case, an untouched body, is shown equal without serializing either side
+  if (sameBody(before, message.body) === true) return;
+  const was = bodyContent(before);
+  const now = bodyContent(message.body);
+  if (was === undefined || now === undefined || sameContent(was, now)) return;
+  setHeader(message.headers, 'content-length', String(byteLengthOf(now)));
 }
 
 /** Replaces every literal secret of the set (raw, URL-encoded, base64) in a message with its marker. */
@@ -65,9 +91,8 @@ function replaceKnownSecrets(message: Message, secrets: SecretSet): void {
 export function sanitizeInteraction(sanitizer: Sanitizer, interaction: Interaction, ctx: SanitizeInteractionContext): Interaction {
   const { secrets } = ctx;
   for (const value of sanitizer.secrets ?? []) secrets.add(value);
+  // the hooks work on a deep copy; `interaction` stays untouched and tells what the bodies were before
   const copy = structuredClone(interaction);
-  const requestBefore = bodyBytes(copy.request.body);
-  const responseBefore = bodyBytes(copy.response.body);
 
   const requestCtx = makeContext(ctx.cassette, ctx.index, 'record', secrets);
   let request = copy.request;
@@ -87,8 +112,8 @@ export function sanitizeInteraction(sanitizer: Sanitizer, interaction: Interacti
   replaceKnownSecrets(request, secrets);
   replaceKnownSecrets(response, secrets);
 
-  fixContentLength(request, requestBefore);
-  fixContentLength(response, responseBefore);
+  fixContentLength(request, interaction.request.body);
+  fixContentLength(response, interaction.response.body);
   return { request, response };
 }
 
@@ -101,12 +126,11 @@ export function sanitizeInteraction(sanitizer: Sanitizer, interaction: Interacti
  */
 export function sanitizeLiveRequest(sanitizer: Sanitizer, request: RecordedRequest, cassette: string): RecordedRequest {
   const copy = structuredClone(request);
-  const before = bodyBytes(copy.body);
   if (!sanitizer.request) return copy;
   const ctx = makeContext(cassette, -1, 'match', undefined);
   const hook = sanitizer.request.bind(sanitizer);
   const result = runHook(sanitizer, 'request', ctx, () => hook(copy, ctx)) ?? copy;
-  fixContentLength(result, before);
+  fixContentLength(result, request.body);
   return result;
 }
 
@@ -137,22 +161,35 @@ export function sanitizeMeta(sanitizer: Sanitizer, meta: CassetteMeta, ctx: { ca
   return copy;
 }
 
+/** Whether replacing known literal secrets would change any string of the message (nothing is changed). */
+function hasKnownSecret(message: Message, replace: (text: string) => string): boolean {
+  let found = false;
+  mapMessageStrings(message, (text) => {
+    if (!found && replace(text) !== text) found = true;
+    return text;
+  });
+  return found;
+}
+
 /**
  * Replaces every known literal secret in every interaction and in the metadata of an
  * already-sanitized cassette, with the markers recorded in the set. Use it right before the leak
  * scan: a value learned late in a recording (a token first seen in interaction 5) is then also
  * replaced where it appeared earlier. Returns a new cassette; the input is not changed.
+ * Only interactions that contain a known secret are copied (deeply) and rewritten; the others
+ * are shared with the input, so treat both as read-only.
  */
 export function redactKnownSecrets(cassette: Cassette, secrets: SecretSet): Cassette {
-  const copy = structuredClone(cassette);
-  if (secrets.size === 0) return copy;
-  for (const interaction of copy.interactions) {
-    const requestBefore = bodyBytes(interaction.request.body);
-    const responseBefore = bodyBytes(interaction.response.body);
-    replaceKnownSecrets(interaction.request, secrets);
-    replaceKnownSecrets(interaction.response, secrets);
-    fixContentLength(interaction.request, requestBefore);
-    fixContentLength(interaction.response, responseBefore);
-  }
-  return copy;
+  if (secrets.size === 0) return { ...cassette, interactions: [...cassette.interactions] };
+  const replace = literalReplacer(secrets.values().map((value) => ({ value, marker: secrets.markerFor(value) })));
+  const interactions = cassette.interactions.map((interaction) => {
+    if (!hasKnownSecret(interaction.request, replace) && !hasKnownSecret(interaction.response, replace)) return interaction;
+    const copy = structuredClone(interaction);
+    mapMessageStrings(copy.request, replace);
+    mapMessageStrings(copy.response, replace);
+    fixContentLength(copy.request, interaction.request.body);
+    fixContentLength(copy.response, interaction.response.body);
+    return copy;
+  });
+  return { ...cassette, interactions };
 }

@@ -103,6 +103,22 @@ describe('loadCassette / saveCassette', () => {
     expect((await readFile(file)).equals(bytes)).toBe(true);
   });
 
+  it('decodes non-ASCII cassettes, tells a literal U+FFFD from invalid UTF-8', async () => {
+    const cassette = sampleCassette();
+    cassette.interactions[0]!.response.body = { kind: 'text', value: 'é☃ \uFFFD 😀' };
+    const text = serializeCassette(cassette);
+    const good = join(dir, 'good.json');
+    await writeFile(good, text, 'utf8');
+    const loaded = await loadCassette(good);
+    expect(loaded?.interactions[0]?.response.body).toEqual({ kind: 'text', value: 'é☃ \uFFFD 😀' });
+    // the same text with one invalid byte in the middle of a string: the lenient decode yields a U+FFFD, the strict one rejects it
+    const bytes = Buffer.from(text, 'utf8');
+    const at = bytes.indexOf(Buffer.from('é', 'utf8'));
+    const bad = join(dir, 'bad-utf8.json');
+    await writeFile(bad, Buffer.concat([bytes.subarray(0, at), Buffer.from([0xc3, 0x28]), bytes.subarray(at + 2)]));
+    await expect(loadCassette(bad)).rejects.toThrow(/not valid UTF-8/);
+  });
+
   it('reports a directory in place of the cassette', async () => {
     await mkdir(join(dir, 'x.json'));
     await expect(loadCassette(join(dir, 'x.json'))).rejects.toBeInstanceOf(CassetteFormatError);
