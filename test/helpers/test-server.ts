@@ -26,11 +26,10 @@
  * const res = await fetch(`${server.url}/json`);
  * await server.close();
  */
-import { once } from 'node:events';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
+import { listenOnLoopback } from './loopback.js';
 
 /** JSON served (compressed) by `/gzip`, `/deflate` and `/br`: long enough to compress visibly. */
 export const COMPRESSIBLE_JSON = JSON.stringify({ message: 'compressed '.repeat(40).trim(), items: [1, 2, 3] });
@@ -148,21 +147,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 
   const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  let closed: Promise<void> | undefined;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     port,
     hits,
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close,
   };
 }

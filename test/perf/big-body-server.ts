@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { listenOnLoopback } from '../helpers/loopback.js';
 
 /** Deterministic pseudo-random bytes (incompressible-ish, not UTF-8), `size` long. */
 export function bigBytes(size: number, seed = 1): Buffer {
@@ -85,15 +85,6 @@ export async function startBigBodyServer(): Promise<BigBodyServer> {
       res.writeHead(404).end();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { port, close } = await listenOnLoopback(server);
+  return { url: `http://127.0.0.1:${port}`, hits, close };
 }

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { readFile, readdir } from 'node:fs/promises';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bodyToBytes, parseCassette } from '../../src/cassette/index.js';
@@ -11,6 +9,7 @@ import { configSecretsSanitizer } from '../../src/sanitizers/index.js';
 import { resetConfiguration, withCassette } from '../../src/session/index.js';
 import { makeTempDir, removeTempDirs } from '../helpers/index.js';
 import { spellings } from './fixtures.js';
+import { listenOnLoopback } from '../helpers/loopback.js';
 
 /** Credentials of one run: real ones while recording, different (dummy) ones in replay. */
 interface Credentials {
@@ -65,14 +64,8 @@ async function startAuthServer(real: Credentials): Promise<AuthServer> {
       return send(404, { error: 'not found' });
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    issued,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const { port, close } = await listenOnLoopback(server);
+  return { url: `http://127.0.0.1:${port}`, issued, close };
 }
 
 /** The code under test: logs in, then uses the token in a header and a URL path. */
@@ -148,9 +141,7 @@ describe('sanitizers end to end (withCassette, real server)', () => {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
       res.end(bytes);
     });
-    binaryServer.listen(0, '127.0.0.1');
-    await once(binaryServer, 'listening');
-    const { port } = binaryServer.address() as AddressInfo;
+    const { port, close } = await listenOnLoopback(binaryServer);
     try {
       const run = withCassette('binary-leak', async () => (await fetch(`http://127.0.0.1:${port}/blob`)).arrayBuffer(), {
         dir,
@@ -161,7 +152,7 @@ describe('sanitizers end to end (withCassette, real server)', () => {
       await expect(run).rejects.toThrow(/interaction 0 at response\.body/);
       expect((await readdir(dir)).filter((f) => f.startsWith('binary-leak'))).toEqual([]);
     } finally {
-      await new Promise<void>((resolve) => binaryServer.close(() => resolve()));
+      await close();
     }
   });
 });
