@@ -13,12 +13,22 @@ const nearlyCanonical = fc
   .tuple(fc.constantFrom('http://', 'https://'), fc.array(hostLabel, { minLength: 1, maxLength: 4 }), fc.constantFrom('', ':80', ':443', ':8080', ':65536'), fc.array(part, { maxLength: 6 }))
   .map(([scheme, labels, port, path]) => `${scheme}${labels.join('.')}${port}/${path.join('')}`);
 
+/** The reference: `new URL`. (`URL.canParse` is stateful on Node 20.20 for internationalized hosts — see below.) */
+function parses(url: string): boolean {
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('canonical URL shortcuts', () => {
-  it('isCanonicalPlainUrl implies new URL(url).href === url; canParseUrl agrees with URL.canParse', () => {
+  it('isCanonicalPlainUrl implies new URL(url).href === url; canParseUrl agrees with new URL', () => {
     let canonical = 0;
     fc.assert(
       fc.property(fc.oneof(urlLike, nearlyCanonical), (url) => {
-        expect(canParseUrl(url)).toBe(URL.canParse(url));
+        expect(canParseUrl(url)).toBe(parses(url));
         if (isCanonicalPlainUrl(url)) {
           canonical++;
           expect(new URL(url).href).toBe(url);
@@ -35,7 +45,7 @@ describe('canonical URL shortcuts', () => {
     expect(isCanonicalPlainUrl('https://api.example.test/v1/users/%C3%A9')).toBe(true);
     for (const url of ['http://127.0.0.1:80/x', 'https://a.test:443/', 'http://A.test/', 'http://a.test', 'http://a.test/x?b=1', 'http://u@a.test/', 'http://a.test/./x', 'http://1.2.3/', 'http://xn--nxasmq6b.test/']) {
       expect(isCanonicalPlainUrl(url), url).toBe(false);
-      expect(normalizeUrl(url)).toBe(URL.canParse(url) ? normalizeUrl(`${url}#f`) : url);
+      expect(normalizeUrl(url)).toBe(parses(url) ? normalizeUrl(`${url}#f`) : url);
     }
   });
 });
