@@ -147,7 +147,7 @@ function printText(results: Array<CassetteInfo | CassetteInfoProblem>, io: CliIO
 /** `reeltape info [--json] [dir|file…]` — summarizes cassettes; exit code 1 when any is corrupt. */
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'Summarize cassettes (interactions, age, hosts, sizes); flags corrupt ones',
+  summary: 'summarize cassettes (interactions, age, hosts, sizes); flags corrupt ones',
   usage: USAGE,
   async run(argv, io) {
     const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
