@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { OutputSnapshotError } from '../errors/index.js';
 import { digest48, encodeRow, rowHash128 } from './row-hash.js';
-import type { CsvDialect, RowOrder } from './types.js';
+import type { CsvDialect, RowOrder, SnapshotFileEntry } from './types.js';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -42,14 +42,8 @@ export interface SampledRow {
   fields: string[];
 }
 
-/** Everything one pass learns about a file. */
-export interface FileDigest {
-  size: number;
-  sha256: string;
-  contentHash: string;
-  rows: number;
-  columns: string[];
-  dialect: CsvDialect;
+/** Everything one pass learns about a file: the snapshot entry's measurements, with the sampled rows in full. */
+export interface FileDigest extends Pick<SnapshotFileEntry, 'size' | 'sha256' | 'contentHash' | 'rows' | 'columns' | 'dialect'> {
   /** `first-rows` (strict) or `smallest` (ignore), with contents, in sample order. */
   sample: SampledRow[];
 }

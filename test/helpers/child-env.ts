@@ -13,3 +13,16 @@ export function childEnv(overrides: Record<string, string> = {}): NodeJS.Process
   delete env.REELTAPE_DEBUG;
   return { ...env, ...overrides };
 }
+
+/**
+ * Kills a child process a test started, if it is still running, and waits for it to exit (for `afterEach`).
+ *
+ * @example
+ * afterEach(() => stopChild(child));
+ */
+export async function stopChild(child: import('node:child_process').ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await exited;
+}

@@ -16,7 +16,7 @@ import type { Cassette } from '../../src/cassette/types.js';
 import { CassetteFormatError, SecretLeakError } from '../../src/errors/index.js';
 import { withCassette, type CassetteOptions } from '../../src/session/index.js';
 import { CLIENTS, type Client } from '../clients/clients.js';
-import { childEnv, listFiles, makeTempDir, removeTempDirs, type Observed } from '../helpers/index.js';
+import { childEnv, stopChild, listFiles, makeTempDir, removeTempDirs, type Observed } from '../helpers/index.js';
 import { BIG_SECRET, bigBytes, bigText, sha256, startBigBodyServer, type BigBodyServer } from './big-body-server.js';
 
 const THRESHOLD = 64 * 1024;
@@ -34,10 +34,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   vi.unstubAllEnvs();
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-  }
+  await stopChild(child);
   child = undefined;
   await server.close();
   await removeTempDirs();

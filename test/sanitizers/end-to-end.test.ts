@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bodyToBytes, parseCassette } from '../../src/cassette/index.js';
-import { SecretLeakError } from '../../src/errors/index.js';
+import { SanitizerError, SecretLeakError } from '../../src/errors/index.js';
 import { configSecretsSanitizer } from '../../src/sanitizers/index.js';
 import { resetConfiguration, withCassette } from '../../src/session/index.js';
 import { makeTempDir, removeTempDirs } from '../helpers/index.js';
@@ -133,6 +133,14 @@ describe('sanitizers end to end (withCassette, real server)', () => {
     expect(replayed.token).toBe('[REDACTED:access_token]');
     expect(replayed.items).toEqual({ items: [{ id: 1, code: 200, country_code: 'US' }], session: '[REDACTED:access_token]' });
     expect(replayed.data).toEqual({ ok: true, echoed: 'run with [REDACTED:#secret]' });
+  });
+
+  it('stops the recording with SanitizerError naming the sanitizer and interaction when a sanitizer throws, writing nothing', async () => {
+    const broken = { name: 'broken-rule', response: () => { throw new Error('cannot parse'); } };
+    const run = withCassette('broken-sanitizer', () => flow(server.url, REAL), { dir, mode: 'record', sanitizers: [broken] });
+    await expect(run).rejects.toBeInstanceOf(SanitizerError);
+    await expect(run).rejects.toThrow(/broken-rule.*interaction 0|interaction 0.*broken-rule/s);
+    expect((await readdir(dir)).filter((f) => f.startsWith('broken-sanitizer'))).toEqual([]);
   });
 
   it('refuses to write a cassette when a known secret survives sanitizing (binary body), writing nothing', async () => {

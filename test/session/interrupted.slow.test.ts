@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { CassetteLockedError } from '../../src/errors/index.js';
 import { withCassette } from '../../src/session/index.js';
-import { childEnv, listFiles, makeTempDir, removeTempDirs, startTestServer, type TestServer } from '../helpers/index.js';
+import { childEnv, stopChild, listFiles, makeTempDir, removeTempDirs, startTestServer, type TestServer } from '../helpers/index.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/record-child.ts', import.meta.url));
 
@@ -26,10 +26,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   vi.unstubAllEnvs();
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-  }
+  await stopChild(child);
   child = undefined;
   await server.close();
   await removeTempDirs();
