@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import picomatch from 'picomatch';
+import { lazyRequire } from '../util/lazy-require.js';
+
+const picomatch = lazyRequire<typeof import('picomatch')>('picomatch');
 import { ReeltapeConfigError } from '../errors/index.js';
 import type { AuditFinding } from './audit-cassettes.js';
 
@@ -63,7 +65,7 @@ export async function loadAllowList(file: string): Promise<AllowEntry[]> {
 
 /** Builds a predicate telling whether a finding is silenced by an entry. */
 export function allowMatcher(entries: readonly AllowEntry[]): (finding: AuditFinding) => boolean {
-  const compiled = entries.map((e) => ({ ...e, fileMatch: e.file === undefined ? undefined : picomatch(e.file, { dot: true }) }));
+  const compiled = entries.map((e) => ({ ...e, fileMatch: e.file === undefined ? undefined : picomatch()(e.file, { dot: true }) }));
   return (finding) =>
     compiled.some(
       (e) =>

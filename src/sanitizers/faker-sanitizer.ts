@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { Faker } from '@faker-js/faker';
 import type { JsonValue } from '../cassette/types.js';
 import { ReeltapeConfigError } from '../errors/index.js';
@@ -7,6 +6,9 @@ import { parsePath, pathMatches, rewriteJson, type PathPattern } from './json-pa
 import { isRedactionMarker } from './markers.js';
 import { editJsonBody, type Message } from './message.js';
 import type { Sanitizer } from './types.js';
+import { lazyRequire } from '../util/lazy-require.js';
+
+const fakerEn = lazyRequire<{ faker: Faker }>('@faker-js/faker/locale/en');
 
 /** Kinds of personal data {@link fakerSanitizer} can invent. */
 export type FakeKind =
@@ -48,8 +50,7 @@ const KINDS: ReadonlySet<string> = new Set<FakeKind>(['name', 'firstName', 'last
  * reeltape does not pay for it (~30–150 ms) unless a faker sanitizer actually rewrites a value.
  */
 function createFaker(): Faker {
-  const require = createRequire(import.meta.url); // the CommonJS build gets import.meta.url from tsup's shims
-  const { faker: enFaker } = require('@faker-js/faker/locale/en') as { faker: Faker };
+  const { faker: enFaker } = fakerEn();
   return new (enFaker.constructor as new (options: { locale: Faker['rawDefinitions'] }) => Faker)({ locale: enFaker.rawDefinitions });
 }
 

@@ -1,4 +1,7 @@
-import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { lazyRequire } from '../util/lazy-require.js';
+
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
 import type { JsonValue } from '../cassette/types.js';
 import { ReeltapeConfigError } from '../errors/index.js';
 import { setAtPath } from './placeholders.js';
@@ -45,6 +48,7 @@ export function parseJsonDocument(file: string, text: string): DefinitionsDocume
 
 /** Parses a YAML source (keeping comments for the rewrite); a syntax error names the file and line. */
 export function parseYamlDocument(file: string, text: string): DefinitionsDocument {
+  const { isMap, isSeq, parseDocument } = yaml();
   const doc: Document = parseDocument(text, { prettyErrors: true });
   const first = doc.errors[0];
   if (first) {

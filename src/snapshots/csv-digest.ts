@@ -11,7 +11,9 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { parse as parseCsvSync } from 'csv-parse/sync';
+import { lazyRequire } from '../util/lazy-require.js';
+
+const csvSync = lazyRequire<typeof import('csv-parse/sync')>('csv-parse/sync');
 import { OutputSnapshotError } from '../errors/index.js';
 import { digest48, encodeRow, rowHash128 } from './row-hash.js';
 import type { CsvDialect, RowOrder, SnapshotFileEntry } from './types.js';
@@ -261,7 +263,7 @@ class CsvDigester {
   private slow(buf: Buffer, s: number, e: number): void {
     let records: string[][];
     try {
-      records = parseCsvSync(buf.subarray(s, e), {
+      records = csvSync().parse(buf.subarray(s, e), {
         delimiter: this.settings.delimiter,
         quote: '"',
         escape: '"',

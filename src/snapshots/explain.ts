@@ -5,7 +5,9 @@
 import { access } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse';
+import { lazyRequire } from '../util/lazy-require.js';
+
+const csvParse = lazyRequire<typeof import('csv-parse')>('csv-parse');
 import { digestCsvFile, SAMPLE_ROWS, type SampledRow } from './csv-digest.js';
 import { decodeDigests } from './row-hash.js';
 import type { ChangedRow, HashMismatchDiff, ResolvedSnapshotOptions, SnapshotFileEntry } from './types.js';
@@ -173,7 +175,7 @@ async function lockstepDiff(oldFile: string, newFile: string, options: ResolvedS
   const open = (file: string): AsyncIterator<string[]> =>
     createReadStream(file)
       .pipe(
-        parse({
+        csvParse().parse({
           delimiter: options.delimiter,
           bom: true,
           relax_column_count: true,

@@ -3,7 +3,9 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { lazyRequire } from '../util/lazy-require.js';
+
+const picomatch = lazyRequire<typeof import('picomatch')>('picomatch');
 
 /**
  * Relative paths (posix separators, sorted) of the regular files under `root` matching `include` and not `exclude`.
@@ -28,8 +30,8 @@ export async function listOutputFiles(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const isIncluded = picomatch([...include], { dot: true });
-  const isExcluded = exclude.length > 0 ? picomatch([...exclude], { dot: true }) : () => false;
+  const isIncluded = picomatch()([...include], { dot: true });
+  const isExcluded = exclude.length > 0 ? picomatch()([...exclude], { dot: true }) : () => false;
   const out: string[] = [];
   for (const entry of entries) {
     const dir = (entry as { parentPath?: string; path?: string }).parentPath ?? (entry as { path?: string }).path ?? root;
