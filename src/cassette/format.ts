@@ -13,6 +13,8 @@ import {
   type Interaction,
   type JsonFormat,
   type JsonValue,
+  type RecordedRequest,
+  type RecordedResponse,
 } from './types.js';
 
 /** Cassette format versions this build of reeltape reads. */
@@ -132,7 +134,7 @@ export function parseCassette(text: string, file: string): Cassette {
       { cause: error },
     );
   }
-  return new Validator(file).cassette(root);
+  return new CassetteValidator(file).cassette(root);
 }
 
 const REQUEST_KEYS = ['method', 'url', 'headers', 'body'] as const;
@@ -234,8 +236,18 @@ function fastBody(value: unknown): Body | null | typeof NOT_FAST {
   return NOT_FAST;
 }
 
-class Validator {
+/**
+ * Checks parsed cassette JSON and builds the model, naming the file and the JSON path of the first
+ * problem. Used whole by {@link parseCassette}, piece by piece by the layout reader.
+ */
+export class CassetteValidator {
   constructor(private readonly file: string) {}
+
+  /** One element of `interactions` (the fast check first, the descriptive one for anything unusual). */
+  element(value: unknown, index: number): Interaction {
+    return this.fastInteraction(value) ?? this.interaction(value, `interactions[${index}]`);
+  }
+
 
   private fail(path: string, message: string): never {
     const where = path === '' ? '(top level)' : path;
@@ -288,7 +300,7 @@ class Validator {
     const interactions: Interaction[] = new Array(raw.length);
     for (let i = 0; i < raw.length; i++) {
       // the fast path accepts only well-formed interactions; anything else gets the descriptive check
-      interactions[i] = this.fastInteraction(raw[i]) ?? this.interaction(raw[i], `interactions[${i}]`);
+      interactions[i] = this.element(raw[i], i);
     }
     return { version: CASSETTE_VERSION, meta, interactions };
   }
@@ -318,58 +330,72 @@ class Validator {
    */
   fastInteraction(value: unknown): Interaction | undefined {
     if (!isPlainObject(value)) return undefined;
-    const rq = value.request;
-    const rs = value.response;
     let n = 0;
     for (const key in value) {
       if (key !== 'request' && key !== 'response') return undefined;
       n++;
     }
-    if (n !== 2 || !isPlainObject(rq) || !isPlainObject(rs)) return undefined;
-    if (!hasExactly4(rq, 'method', 'url', 'headers', 'body') || !hasExactly4(rs, 'status', 'statusText', 'headers', 'body')) return undefined;
+    if (n !== 2) return undefined;
+    const request = this.fastRequest(value.request);
+    const response = request && this.fastResponse(value.response);
+    return response ? { request, response } : undefined;
+  }
+
+  /** The fast check of a request (see {@link fastInteraction}). */
+  fastRequest(rq: unknown): RecordedRequest | undefined {
+    if (!isPlainObject(rq) || !hasExactly4(rq, 'method', 'url', 'headers', 'body')) return undefined;
     const method = rq.method;
     const url = rq.url;
+    if (typeof method !== 'string' || !isMethod(method) || typeof url !== 'string' || !canParseUrl(url)) return undefined;
+    const headers = fastHeaders(rq.headers);
+    const body = headers && fastBody(rq.body);
+    if (body === undefined || body === NOT_FAST) return undefined;
+    return { method, url, headers: headers as HeaderMap, body };
+  }
+
+  /** The fast check of a response (see {@link fastInteraction}). */
+  fastResponse(rs: unknown): RecordedResponse | undefined {
+    if (!isPlainObject(rs) || !hasExactly4(rs, 'status', 'statusText', 'headers', 'body')) return undefined;
     const status = rs.status;
     const statusText = rs.statusText;
-    if (typeof method !== 'string' || !isMethod(method) || typeof url !== 'string' || !canParseUrl(url)) return undefined;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599 || typeof statusText !== 'string') return undefined;
-    const requestHeaders = fastHeaders(rq.headers);
-    const responseHeaders = fastHeaders(rs.headers);
-    if (!requestHeaders || !responseHeaders) return undefined;
-    const requestBody = fastBody(rq.body);
-    const responseBody = fastBody(rs.body);
-    if (requestBody === NOT_FAST || responseBody === NOT_FAST) return undefined;
-    return {
-      request: { method, url, headers: requestHeaders, body: requestBody },
-      response: { status, statusText, headers: responseHeaders, body: responseBody },
-    };
+    const headers = fastHeaders(rs.headers);
+    const body = headers && fastBody(rs.body);
+    if (body === undefined || body === NOT_FAST) return undefined;
+    return { status, statusText, headers: headers as HeaderMap, body };
   }
 
   private interaction(value: unknown, path: string): Interaction {
     const obj = this.object(value, path, ['request', 'response'], ['request', 'response']);
-    const rq = this.object(obj.request, `${path}.request`, REQUEST_KEYS, REQUEST_KEYS);
-    const rs = this.object(obj.response, `${path}.response`, RESPONSE_KEYS, RESPONSE_KEYS);
-    const method = this.string(rq.method, `${path}.request.method`);
-    if (!METHOD.test(method)) this.expected(`${path}.request.method`, 'an HTTP method such as "GET"', method);
-    const url = this.string(rq.url, `${path}.request.url`);
-    if (!canParseUrl(url)) this.expected(`${path}.request.url`, 'an absolute URL', url);
+    return { request: this.request(obj.request, `${path}.request`), response: this.response(obj.response, `${path}.response`) };
+  }
+
+  /** A request at `path` (e.g. `interactions[3].request`), checked descriptively. */
+  request(value: unknown, path: string): RecordedRequest {
+    const rq = this.object(value, path, REQUEST_KEYS, REQUEST_KEYS);
+    const method = this.string(rq.method, `${path}.method`);
+    if (!METHOD.test(method)) this.expected(`${path}.method`, 'an HTTP method such as "GET"', method);
+    const url = this.string(rq.url, `${path}.url`);
+    if (!canParseUrl(url)) this.expected(`${path}.url`, 'an absolute URL', url);
+    return { method, url, headers: this.headers(rq.headers, `${path}.headers`), body: this.body(rq.body, `${path}.body`) };
+  }
+
+  /** A response at `path` (e.g. `interactions[3].response`): the fast check, then the descriptive one. */
+  responseAt(value: unknown, path: string): RecordedResponse {
+    return this.fastResponse(value) ?? this.response(value, path);
+  }
+
+  private response(value: unknown, path: string): RecordedResponse {
+    const rs = this.object(value, path, RESPONSE_KEYS, RESPONSE_KEYS);
     const status = rs.status;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
-      this.expected(`${path}.response.status`, 'an integer 100-599', status);
+      this.expected(`${path}.status`, 'an integer 100-599', status);
     }
     return {
-      request: {
-        method,
-        url,
-        headers: this.headers(rq.headers, `${path}.request.headers`),
-        body: this.body(rq.body, `${path}.request.body`),
-      },
-      response: {
-        status: status as number,
-        statusText: this.string(rs.statusText, `${path}.response.statusText`),
-        headers: this.headers(rs.headers, `${path}.response.headers`),
-        body: this.body(rs.body, `${path}.response.body`),
-      },
+      status: status as number,
+      statusText: this.string(rs.statusText, `${path}.statusText`),
+      headers: this.headers(rs.headers, `${path}.headers`),
+      body: this.body(rs.body, `${path}.body`),
     };
   }
 

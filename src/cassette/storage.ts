@@ -6,12 +6,25 @@ import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { bodyByteLength, bodyToBytes } from './body-codec.js';
 import { parseCassette, serializeCassette } from './format.js';
+import { isResponseDeferred, readSerializedLayout } from './layout-reader.js';
 import { sameCassetteContent } from './same-content.js';
 import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP } from './side-file-writer.js';
 import { sha256Hex, sideFileDir, sideFilePath, writeSideFile } from './side-files.js';
 import type { Body, Cassette } from './types.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Options of {@link loadCassette}. */
+export interface LoadCassetteOptions {
+  /**
+   * Leave large recorded responses unparsed until first read (default `false`). Requests, the
+   * envelope and small responses are still parsed and validated at load. Until read, such an
+   * interaction's `response` is a getter on its prototype: spreading or cloning it loses the
+   * response, so use this only to replay, and call `materializeResponses` before anything else.
+   * Only cassettes in the layout `serializeCassette` writes are read this way.
+   */
+  deferResponses?: boolean;
+}
 
 /**
  * Reads and validates a cassette file. Resolves `undefined` when the file does not exist.
@@ -22,7 +35,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * const cassette = await loadCassette('/p/cassettes/users.json')
  * if (!cassette) console.log('not recorded yet')
  */
-export async function loadCassette(file: string): Promise<Cassette | undefined> {
+export async function loadCassette(file: string, options: LoadCassetteOptions = {}): Promise<Cassette | undefined> {
   let bytes: Buffer;
   try {
     bytes = await readWhole(file);
@@ -33,6 +46,12 @@ export async function loadCassette(file: string): Promise<Cassette | undefined> 
       throw new CassetteFormatError(`Cassette ${file} is a directory, not a cassette file. Rename it or pick another cassette name.`, file);
     }
     throw error;
+  }
+  // the layout serializeCassette writes, with large responses left unparsed until first read
+  const laidOut = options.deferResponses ? readSerializedLayout(bytes, file) : undefined;
+  if (laidOut) {
+    await checkSideFiles(laidOut, file);
+    return laidOut;
   }
   let text: string;
   try {
@@ -94,7 +113,8 @@ async function checkSideFiles(cassette: Cassette, file: string): Promise<void> {
   for (let i = 0; i < interactions.length; i++) {
     const interaction = interactions[i] as Cassette['interactions'][number];
     const request = interaction.request.body;
-    const response = interaction.response.body;
+    // a deferred response has no `file` body from the layout (reading it here would parse it)
+    const response = isResponseDeferred(interaction) ? null : interaction.response.body;
     if (request !== null && request.kind === 'file') found.push({ body: request, location: `interactions[${i}].request.body.file` });
     if (response !== null && response.kind === 'file') found.push({ body: response, location: `interactions[${i}].response.body.file` });
   }

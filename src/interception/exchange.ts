@@ -143,20 +143,31 @@ export function prepareResponses(responses: Iterable<RecordedResponse>): void {
 /**
  * Precomputes the replay form of recorded responses in the background, a batch per event-loop
  * turn, so replayed requests find them ready without delaying the first response of a large
- * cassette (a response not prepared yet is prepared on first use). Returns a function that stops it.
+ * cassette (a response not prepared yet is prepared on first use). Each `response` is read only
+ * in its batch (a cassette loaded for replay parses large responses on first read). A response
+ * that cannot be prepared (e.g. it is not valid) stops the preparation; it fails again, with its
+ * error, when it is replayed. Returns a function that stops it.
  *
  * @example
- * const stop = prepareResponsesInBackground(cassette.interactions.map((i) => i.response));
+ * const stop = prepareResponsesInBackground(cassette.interactions);
  * // … when the cassette closes
  * stop();
  */
-export function prepareResponsesInBackground(responses: readonly RecordedResponse[], batch = 256): () => void {
+export function prepareResponsesInBackground(interactions: ReadonlyArray<{ readonly response: RecordedResponse }>, batch = 256): () => void {
   let next = 0;
   let timer: NodeJS.Immediate | undefined;
   const step = (): void => {
-    prepareResponses(responses.slice(next, next + batch));
-    next += batch;
-    timer = next < responses.length ? setImmediate(step) : undefined;
+    timer = undefined;
+    const end = Math.min(next + batch, interactions.length);
+    try {
+      for (; next < end; next++) {
+        const recorded = (interactions[next] as { readonly response: RecordedResponse }).response;
+        if (!plans.has(recorded)) plans.set(recorded, planFor(recorded));
+      }
+    } catch {
+      return;
+    }
+    timer = next < interactions.length ? setImmediate(step) : undefined;
     timer?.unref();
   };
   timer = setImmediate(step);

@@ -136,7 +136,7 @@ export class CassetteSession implements InterceptionScope {
     const pending = this.toPrepare;
     if (pending) {
       this.toPrepare = undefined;
-      this.stopPreparing = prepareResponsesInBackground(pending.map((it) => it.response), 64);
+      this.stopPreparing = prepareResponsesInBackground(pending, 64);
     }
     return { action: 'respond', response };
   }

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { cassettesEqual, deleteHeader, loadCassette, resolveCassettePath, saveCassette } from '../cassette/index.js';
+import { cassettesEqual, deleteHeader, loadCassette, materializeResponses, resolveCassettePath, saveCassette } from '../cassette/index.js';
 import { CASSETTE_VERSION, type Cassette, type CassetteMeta, type Interaction, type JsonValue } from '../cassette/types.js';
 import {
   CassetteExpiredError,
@@ -92,7 +92,8 @@ function parseFreezeTime(value: string): number {
 async function loadForMode(file: string, requested: string): Promise<Cassette | undefined> {
   if (requested === 'passthrough') return undefined;
   try {
-    return await loadCassette(file);
+    // modes that may replay leave large responses unparsed until first read (decision 0005)
+    return await loadCassette(file, { deferResponses: requested === 'auto' || requested === 'replay' });
   } catch (error) {
     // re-recording replaces a corrupt cassette; every other mode reports it (and leaves it untouched)
     if (requested === 'record' && error instanceof CassetteFormatError) return undefined;
@@ -160,6 +161,8 @@ export async function withCassette<T>(
       }
     }
   }
+  // anything but replay compares or rewrites the whole cassette: parse what was deferred now
+  if (existing && mode !== 'replay') materializeResponses(existing);
   log?.(`opened ${file} in mode ${mode}${requested !== mode ? ` (requested ${requested})` : ''}`);
 
   const recording = mode === 'record' || mode === 'update';
@@ -214,6 +217,8 @@ export async function withCassette<T>(
 
     const [internal] = current.errors;
     if (internal !== undefined) throw internal;
+    // responses not replayed were not parsed yet: a damaged one still fails the test
+    if (mode === 'replay' && existing) materializeResponses(existing);
 
     if (recording && captured && (!threw || opts.saveOnError)) {
       written = await writeCassette({
