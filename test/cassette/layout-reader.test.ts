@@ -1,0 +1,285 @@
+import fc from 'fast-check';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readSerializedLayout } from '../../src/cassette/layout-reader.js';
+import {
+  CassetteFormatError,
+  DEFERRED_RESPONSE_MIN,
+  isResponseDeferred,
+  loadCassette,
+  materializeResponses,
+  parseCassette,
+  serializeCassette,
+  sha256Hex,
+  sideFilePath,
+  type Body,
+  type Cassette,
+  type HeaderMap,
+  type Interaction,
+  type JsonValue,
+} from '../../src/index.js';
+import { makeTempDir, removeTempDirs } from '../helpers/index.js';
+
+/**
+ * The layout reader (replay's loader, decision 0005) must give exactly what parsing the whole file
+ * gives, for every cassette `serializeCassette` writes, and the same outcome (success with equal
+ * content, or a CassetteFormatError) for damaged ones.
+ */
+afterEach(removeTempDirs);
+
+const FILE = '/tmp/layout/c.json';
+const SIDE_BYTES = Buffer.from('side file body');
+const SIDE_SHA = sha256Hex(SIDE_BYTES);
+
+const small = <T>(values: T[]) => fc.constantFrom(...values);
+const word = fc.string({ minLength: 1, maxLength: 12 });
+/** JSON values big enough (often) to push a response past the deferral threshold. */
+const bigJson: fc.Arbitrary<JsonValue> = fc.oneof(
+  fc.array(fc.record({ id: fc.integer(), name: word, tags: fc.array(word, { maxLength: 4 }), note: fc.string({ maxLength: 80 }) }), { minLength: 1, maxLength: 12 }),
+  fc.dictionary(word, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 20 }),
+  fc.jsonValue({ maxDepth: 2 }),
+) as fc.Arbitrary<JsonValue>;
+const body: fc.Arbitrary<Body | null> = fc.oneof(
+  fc.constant(null),
+  bigJson.map((value) => ({ kind: 'json', value }) as Body),
+  fc.tuple(bigJson, small([0, 2, 4, '\t' as const]), fc.boolean()).map(([value, indent, trailingNewline]) => ({ kind: 'json', value, format: { indent, trailingNewline } }) as Body),
+  // text with JSON look-alikes, newlines and the reader's own separators inside strings
+  fc
+    .array(fc.oneof(fc.string({ maxLength: 60 }), small(['\n    },\n    {\n      "request": {\n', '\n        }\n      }', '"size": 12', '\u00e9\u4e2d\ud83d\ude00'])), { maxLength: 30 })
+    .map((parts) => ({ kind: 'text', value: parts.join('') }) as Body),
+  fc.uint8Array({ maxLength: 900 }).map((value) => ({ kind: 'binary', value }) as Body),
+  fc.constant({ kind: 'file', sha256: SIDE_SHA, size: SIDE_BYTES.length, path: sideFilePath(FILE, SIDE_SHA) } as Body),
+);
+const headers: fc.Arbitrary<HeaderMap> = fc.dictionary(small(['accept', 'content-type', 'x-trace', 'set-cookie', 'etag']), fc.oneof(fc.string({ maxLength: 40 }), fc.array(fc.string({ maxLength: 20 }), { minLength: 1, maxLength: 3 })), { maxKeys: 5 });
+const interaction: fc.Arbitrary<Interaction> = fc.record({
+  request: fc.record({ method: small(['GET', 'POST', 'PATCH']), url: small(['http://127.0.0.1:1/a', 'http://127.0.0.1:1/b?x=1', 'https://api.example.test/u/\u00e9']), headers, body }),
+  response: fc.record({ status: small([200, 201, 404, 500]), statusText: small(['OK', '', 'Not Found']), headers, body }),
+});
+const cassette: fc.Arbitrary<Cassette> = fc.record({
+  version: fc.constant(1 as const),
+  meta: fc.record(
+    {
+      reeltape: small(['0.1.0']),
+      node: small(['v20.20.2']),
+      recordedAt: small(['2026-11-25T10:00:00.000Z']),
+      extra: fc.dictionary(word, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }) as fc.Arbitrary<{ [key: string]: JsonValue }>,
+    },
+    { requiredKeys: ['reeltape', 'node', 'recordedAt'] },
+  ),
+  interactions: fc.array(interaction, { maxLength: 8 }),
+});
+
+/** Parses `bytes` as replay does (layout reader, else the whole file), then parses every deferred response. */
+function readLikeReplay(bytes: Buffer, file = FILE): { cassette: Cassette; deferred: number } {
+  const read = readSerializedLayout(bytes, file) ?? parseCassette(bytes.toString('utf8'), file);
+  const deferred = read.interactions.filter(isResponseDeferred).length;
+  materializeResponses(read);
+  return { cassette: read, deferred };
+}
+
+describe('layout reader (deferred responses)', () => {
+  it('reads every serialized cassette exactly as parsing the whole file does (property)', () => {
+    let deferredSeen = 0;
+    let laidOut = 0;
+    fc.assert(
+      fc.property(cassette, (c) => {
+        const text = serializeCassette(c);
+        const bytes = Buffer.from(text, 'utf8');
+        const eager = parseCassette(text, FILE);
+        if (c.interactions.length > 0) {
+          expect(readSerializedLayout(bytes, FILE)).toBeDefined(); // serializer output is always in the layout
+          laidOut++;
+        }
+        const { cassette: lazy, deferred } = readLikeReplay(bytes);
+        deferredSeen += deferred;
+        expect(lazy).toEqual(eager);
+        expect(serializeCassette(lazy)).toBe(text);
+      }),
+      { numRuns: 400 },
+    );
+    expect(laidOut).toBeGreaterThan(200);
+    expect(deferredSeen).toBeGreaterThan(100);
+  });
+
+  it('defers only large responses, parses each on first read, once', () => {
+    const big = { kind: 'json', value: { items: Array.from({ length: 40 }, (_, i) => ({ i, name: `n${i}` })) } } as Body;
+    const c: Cassette = {
+      version: 1,
+      meta: { reeltape: '0.1.0', node: 'v20', recordedAt: '2026-11-25T10:00:00.000Z' },
+      interactions: [
+        { request: { method: 'GET', url: 'http://127.0.0.1:1/small', headers: {}, body: null }, response: { status: 200, statusText: 'OK', headers: {}, body: { kind: 'text', value: 'tiny' } } },
+        { request: { method: 'GET', url: 'http://127.0.0.1:1/big', headers: {}, body: null }, response: { status: 200, statusText: 'OK', headers: {}, body: big } },
+      ],
+    };
+    const text = serializeCassette(c);
+    expect(text.length).toBeGreaterThan(DEFERRED_RESPONSE_MIN);
+    const read = readSerializedLayout(Buffer.from(text), FILE) as Cassette;
+    const [first, second] = read.interactions as [Interaction, Interaction];
+    expect(isResponseDeferred(first)).toBe(false);
+    expect(isResponseDeferred(second)).toBe(true);
+    expect(second.request.url).toBe('http://127.0.0.1:1/big');
+    const response = second.response;
+    expect(isResponseDeferred(second)).toBe(false);
+    expect(second.response).toBe(response); // parsed once, then an own property
+    expect(response.body).toEqual(big);
+    expect(Object.keys(second)).toEqual(['request', 'response']);
+  });
+
+  it('leaves other layouts to the whole-file parser', () => {
+    const c = parseCassette(serializeCassette(sampleWithBigBody()), FILE);
+    const text = serializeCassette(c);
+    const variants = [
+      JSON.stringify(JSON.parse(text)), // compact
+      text.replaceAll('\n', '\r\n'), // CRLF
+      `\ufeff${text}`, // BOM
+      JSON.stringify(JSON.parse(text), null, 4), // another indent
+      text.replace('"request": {', '"request" : {'), // a hand edit
+    ];
+    for (const variant of variants) {
+      expect(readSerializedLayout(Buffer.from(variant, 'utf8'), FILE)).toBeUndefined();
+      expect(parseCassette(variant, FILE)).toEqual(c);
+    }
+  });
+
+  it('still rejects an unknown field beside a deferred response', () => {
+    const text = serializeCassette(sampleWithBigBody());
+    const at = text.lastIndexOf(',\n      "response": ');
+    const damaged = `${text.slice(0, at)},\n      "staus": 200${text.slice(at)}`;
+    const eager = catchError(() => parseCassette(damaged, FILE));
+    expect((eager as Error).message).toContain('interactions[1].staus: unknown field "staus"');
+    const lazy = catchError(() => readLikeReplay(Buffer.from(damaged)));
+    expect(lazy).toBeInstanceOf(CassetteFormatError);
+    expect((lazy as Error).message).toBe((eager as Error).message);
+  });
+
+  it('reports a damaged deferred response with the whole-file error: file, line and column', () => {
+    const text = serializeCassette(sampleWithBigBody());
+    const damaged = text.replace('"name": "n7"', '"name": "n7",,');
+    const eager = catchError(() => parseCassette(damaged, FILE));
+    expect(eager).toBeInstanceOf(CassetteFormatError);
+    const read = readSerializedLayout(Buffer.from(damaged), FILE) as Cassette;
+    expect(read).toBeDefined(); // the damage is inside a deferred response: the load itself succeeds
+    const lazy = catchError(() => read.interactions[1]?.response);
+    expect(lazy).toBeInstanceOf(CassetteFormatError);
+    expect((lazy as Error).message).toBe((eager as Error).message);
+    expect((lazy as Error).message).toMatch(/c\.json is not valid JSON \(line \d+, column \d+\)/);
+  });
+
+  it('names the field of an invalid deferred response', () => {
+    const text = serializeCassette(sampleWithBigBody());
+    const damaged = text.replace('"status": 200,\n        "statusText": "Big"', '"status": "200",\n        "statusText": "Big"');
+    expect(damaged).not.toBe(text);
+    const read = readSerializedLayout(Buffer.from(damaged), FILE) as Cassette;
+    const error = catchError(() => materializeResponses(read));
+    expect(error).toBeInstanceOf(CassetteFormatError);
+    expect((error as CassetteFormatError).message).toContain('interactions[1].response.status: expected an integer 100-599, got "200"');
+  });
+
+  it('checks the side file of a hand-formatted deferred file body when it is read', async () => {
+    const dir = await makeTempDir('layout');
+    const file = join(dir, 'c.json');
+    const manyHeaders = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`x-h${i}`, `value ${i}`]));
+    const base: Cassette = {
+      version: 1,
+      meta: { reeltape: '0.1.0', node: 'v20', recordedAt: '2026-11-25T10:00:00.000Z' },
+      interactions: [{ request: { method: 'GET', url: 'http://127.0.0.1:1/f', headers: {}, body: null }, response: { status: 200, statusText: 'OK', headers: manyHeaders, body: null } }],
+    };
+    // a file body written on one line: not the layout's own form, so it is deferred like any other
+    const text = serializeCassette(base).replace('"body": null\n      }\n    }\n  ]', `"body": { "file": "${SIDE_SHA}", "size": ${SIDE_BYTES.length} }\n      }\n    }\n  ]`);
+    await writeFile(file, text);
+    const read = (await loadCassette(file, { deferResponses: true })) as Cassette;
+    expect(isResponseDeferred(read.interactions[0] as Interaction)).toBe(true);
+    const missing = catchError(() => read.interactions[0]?.response);
+    expect(missing).toBeInstanceOf(CassetteFormatError);
+    expect((missing as Error).message).toMatch(/refers to side file .*, which is missing/);
+
+    await mkdir(join(dir, 'c.bodies'), { recursive: true });
+    await writeFile(sideFilePath(file, SIDE_SHA), SIDE_BYTES);
+    const again = (await loadCassette(file, { deferResponses: true })) as Cassette;
+    expect(again.interactions[0]?.response.body).toMatchObject({ kind: 'file', sha256: SIDE_SHA, size: SIDE_BYTES.length });
+    // and the eager loader agrees
+    expect(await loadCassette(file)).toEqual(again);
+  });
+
+  it('damaged files end the same way as with the whole-file loader (property)', async () => {
+    const dir = await makeTempDir('layout-corrupt');
+    const file = join(dir, 'c.json');
+    await mkdir(join(dir, 'c.bodies'), { recursive: true });
+    await writeFile(sideFilePath(file, SIDE_SHA), SIDE_BYTES);
+    const c = sampleWithBigBody();
+    c.interactions.push({
+      request: { method: 'GET', url: 'http://127.0.0.1:1/file', headers: {}, body: null },
+      response: { status: 200, statusText: 'OK', headers: { 'x-pad': 'p'.repeat(600) }, body: { kind: 'file', sha256: SIDE_SHA, size: SIDE_BYTES.length, path: sideFilePath(file, SIDE_SHA) } },
+    });
+    const valid = Buffer.from(serializeCassette(c));
+    const snippets = ['\n    },\n    {\n      "request": {\n', '\n        }\n      }', '"size": 1', ',', '}', '{', '"', '\n', ' ', '\\', 'null', '"json": ', '"status": 2'];
+    const corruption = fc.oneof(
+      fc.array(fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }).map((flips) => {
+        const out = Buffer.from(valid);
+        for (const [at, byte] of flips) out[at] = byte;
+        return out;
+      }),
+      fc.tuple(fc.nat({ max: valid.length }), fc.nat({ max: 30 }), fc.constantFrom(...snippets)).map(([at, del, ins]) =>
+        Buffer.concat([valid.subarray(0, at), Buffer.from(ins), valid.subarray(Math.min(valid.length, at + del))]),
+      ),
+      fc.nat({ max: valid.length }).map((n) => valid.subarray(0, n)),
+    );
+    let failures = 0;
+    let successes = 0;
+    await fc.assert(
+      fc.asyncProperty(corruption, async (bytes) => {
+        await writeFile(file, bytes);
+        const eager = await loadCassette(file).catch((e: unknown) => e);
+        const lazy = await loadCassette(file, { deferResponses: true })
+          .then((read) => {
+            if (read) materializeResponses(read);
+            return read;
+          })
+          .catch((e: unknown) => e);
+        if (eager instanceof Error) {
+          expect(eager).toBeInstanceOf(CassetteFormatError);
+          expect(lazy).toBeInstanceOf(CassetteFormatError);
+          expect((lazy as Error).message).toContain(file);
+          failures++;
+        } else {
+          expect(lazy).not.toBeInstanceOf(Error);
+          expect(lazy).toEqual(eager);
+          successes++;
+        }
+      }),
+      { numRuns: 600 },
+    );
+    expect(failures).toBeGreaterThan(100);
+    expect(successes).toBeGreaterThan(5);
+  });
+});
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+/** Two interactions; the second has a large JSON response (deferred by the reader). */
+function sampleWithBigBody(): Cassette {
+  return {
+    version: 1,
+    meta: { reeltape: '0.1.0', node: 'v20', recordedAt: '2026-11-25T10:00:00.000Z' },
+    interactions: [
+      { request: { method: 'GET', url: 'http://127.0.0.1:1/small', headers: {}, body: null }, response: { status: 200, statusText: 'OK', headers: {}, body: { kind: 'text', value: 'tiny' } } },
+      {
+        request: { method: 'GET', url: 'http://127.0.0.1:1/big', headers: { accept: 'application/json' }, body: null },
+        response: {
+          status: 200,
+          statusText: 'Big',
+          headers: { 'content-type': 'application/json' },
+          body: { kind: 'json', value: { items: Array.from({ length: 30 }, (_, i) => ({ id: i, name: `n${i}` })) } },
+        },
+      },
+    ],
+  };
+}
