@@ -133,7 +133,8 @@ function readDeferred(source: DeferredSource, start: number, end: number, index:
  * cassettes are loaded this way only for replay; see {@link materializeResponses}).
  */
 class DeferredInteraction {
-  readonly #source: DeferredSource;
+  /** Dropped once the response is read, so the file's bytes are not kept alive by read interactions. */
+  #source: DeferredSource | undefined;
   readonly #start: number;
   readonly #end: number;
   readonly #index: number;
@@ -152,13 +153,14 @@ class DeferredInteraction {
   }
 
   get response(): RecordedResponse {
-    const response = readDeferred(this.#source, this.#start, this.#end, this.#index);
-    Object.defineProperty(this, 'response', { value: response, enumerable: true, configurable: true, writable: true });
+    const response = readDeferred(this.#source as DeferredSource, this.#start, this.#end, this.#index);
+    this.response = response;
     return response;
   }
 
   set response(value: RecordedResponse) {
     Object.defineProperty(this, 'response', { value, enumerable: true, configurable: true, writable: true });
+    this.#source = undefined;
   }
 }
 
