@@ -8,6 +8,7 @@ import { ClientRequestInterceptor } from '@mswjs/interceptors/ClientRequest';
 import { FetchInterceptor } from '@mswjs/interceptors/fetch';
 import type { SpillOptions } from './body-capture.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
+import { fetchAndCapture, keepUnfollowableRedirect } from './record-fetch.js';
 import { currentScope } from './scope.js';
 
 type RequestListenerArgs = HttpRequestEventMap['request'][0];
@@ -27,6 +28,11 @@ interface InUse {
   readonly http: HttpInterceptor;
   /** The ones reeltape applied itself and disposes when the last cassette closes. */
   readonly owned: readonly HttpInterceptor[];
+  /**
+   * The `fetch` the fetch interceptor replaced, when reeltape applied that interceptor itself:
+   * recorded fetch requests are then performed by reeltape ({@link fetchAndCapture}).
+   */
+  readonly pureFetch: typeof globalThis.fetch | undefined;
 }
 let inUse: InUse | undefined;
 let users = 0;
@@ -53,7 +59,7 @@ async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
  * (the interceptor then performs them through the client's own transport: agents, proxies, custom
  * CAs and client certificates keep working), and answers replayed and failed ones itself.
  */
-async function onRequest({ request, requestId, controller }: RequestListenerArgs): Promise<void> {
+async function onRequest({ request, requestId, controller }: RequestListenerArgs, fromFetch = false): Promise<void> {
   const scope = currentScope();
   if (!scope) return; // not inside withCassette: untouched
   // Already answered by a listener before this one (the test's own MSW server): not ours.
@@ -64,11 +70,29 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
     switch (decision.action) {
       case 'passthrough':
         return;
-      case 'record':
+      case 'record': {
+        const pureFetch = fromFetch ? directFetch() : undefined;
+        if (pureFetch) {
+          let fetched;
+          try {
+            fetched = await fetchAndCapture(pureFetch, request, decision.spill);
+          } catch (error) {
+            // what the client gets live: fetch's own rejection (connection refused, …); an aborted
+            // request was already failed by the interceptor with its abort reason
+            if (controller.readyState === RequestController.PENDING && !request.signal.aborted) controller.errorWith(error);
+            return;
+          }
+          decision.onResponse(fetched.capture);
+          if (controller.readyState === RequestController.PENDING && !request.signal.aborted) controller.respondWith(fetched.forClient);
+          else fetched.capture.abort();
+          return;
+        }
         awaitingResponse.set(requestId, { onResponse: decision.onResponse, spill: decision.spill });
         watchFetchResponses();
         return;
+      }
       case 'respond':
+        if (fromFetch) keepUnfollowableRedirect(request, decision.response);
         controller.respondWith(decision.response);
         return;
       case 'error':
@@ -80,6 +104,25 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
     scope.fail(error);
     if (controller.readyState === RequestController.PENDING) controller.respondWith(Response.error());
   }
+}
+
+const onFetchRequest = (args: RequestListenerArgs): Promise<void> => onRequest(args, true);
+
+/** What the interceptors library keeps of an interceptor's listeners (a protected field; read defensively). */
+type WithEmitter = { emitter?: { listenerCount?(event: string): number } };
+
+/**
+ * The `fetch` to perform a recorded fetch request with, or `undefined` to let the interceptor pass
+ * it through. Only when reeltape applied the fetch interceptor itself and no other listener is on
+ * it (a test's own MSW server started while a cassette is open adds its listeners to reeltape's
+ * interceptor: it may answer the request, or expect to see the passed-through response).
+ */
+function directFetch(): typeof globalThis.fetch | undefined {
+  const pureFetch = inUse?.pureFetch;
+  if (!pureFetch || !inUse) return undefined;
+  const emitter = (inUse.fetch as unknown as WithEmitter).emitter;
+  if (typeof emitter?.listenerCount !== 'function') return undefined;
+  return emitter.listenerCount('request') === 1 && emitter.listenerCount('response') === 0 ? pureFetch : undefined;
 }
 
 /**
@@ -136,11 +179,13 @@ function runningOrApplied(symbol: symbol, create: () => HttpInterceptor, owned: 
 
 function apply(): void {
   const owned: HttpInterceptor[] = [];
+  const globalFetch = globalThis.fetch;
   const fetch = runningOrApplied(FetchInterceptor.symbol, () => new FetchInterceptor(), owned);
   const http = runningOrApplied(ClientRequestInterceptor.symbol, () => new ClientRequestInterceptor(), owned);
-  fetch.on('request', onRequest);
+  fetch.on('request', onFetchRequest);
   http.on('request', onRequest).on('response', onResponse);
-  inUse = { fetch, http, owned };
+  const pureFetch = owned.includes(fetch) && globalThis.fetch !== globalFetch ? globalFetch : undefined;
+  inUse = { fetch, http, owned, pureFetch };
   fetchListening = false;
   if (awaitingResponse.size > 0) watchFetchResponses();
 }
@@ -148,7 +193,7 @@ function apply(): void {
 function dispose(): void {
   if (!inUse) return;
   unwatchFetchResponses();
-  inUse.fetch.off('request', onRequest);
+  inUse.fetch.off('request', onFetchRequest);
   inUse.http.off('request', onRequest).off('response', onResponse);
   for (const interceptor of inUse.owned) interceptor.dispose();
   inUse = undefined;
