@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { discardSideFileTemp, isLiveSideFileTemp } from '../cassette/side-file-writer.js';
 import type { Body, Cassette, Interaction, RecordedRequest } from '../cassette/types.js';
 import {
@@ -24,7 +25,16 @@ interface RecordingSlot {
   readonly requestId: string;
   readonly request: RecordedRequest;
   capture?: ResponseCapture;
+  /** Whether the capture's body has been read to the end (or failed). */
+  settled?: boolean;
 }
+
+/**
+ * Prepares one recorded interaction for storage (the sanitizer chain), given its position among
+ * the recorded interactions. Called in request order, at most once per interaction; a throw stops
+ * early preparation (the caller prepares the rest itself, where the error surfaces as usual).
+ */
+export type PrepareRecorded = (interaction: Interaction, position: number) => Interaction;
 
 /** What a session recorded once its captures settled. */
 export interface Recording {
@@ -32,6 +42,11 @@ export interface Recording {
   readonly interactions: Interaction[];
   /** Positions (in `interactions`) whose response body did not arrive completely. */
   readonly incomplete: number[];
+  /**
+   * The first `prepared.length` interactions, already passed through the session's
+   * {@link PrepareRecorded} while the recording ran (its idle time between responses).
+   */
+  readonly prepared: Interaction[];
 }
 
 /** Whether a URL belongs to one of the `ignoreHosts`. */
@@ -101,6 +116,19 @@ export class CassetteSession implements InterceptionScope {
   private toPrepare: readonly Interaction[] | undefined;
   /** Replay fast path allowed (see {@link canSkipLiveSanitizing}). */
   private readonly fastReplay: boolean;
+  /** Slots turned into interactions so far, in request order (a prefix of {@link slots}). */
+  private readonly interactions: Interaction[] = [];
+  private readonly incomplete: number[] = [];
+  /** Of those, the ones {@link prepareRecorded} has prepared (a prefix). */
+  private readonly prepared: Interaction[] = [];
+  private preparing = true;
+  /** Set by {@link settle}: later requests are not part of the recording. */
+  private closed = false;
+  /** Slots dropped because no response came (they have no interaction). */
+  private dropped = 0;
+  private advanceScheduled = false;
+  /** Schedules {@link advance} outside the cassette's context (so work it does is not routed or time-frozen). */
+  private readonly scheduleAdvance: () => void;
 
   constructor(
     readonly name: string,
@@ -110,7 +138,14 @@ export class CassetteSession implements InterceptionScope {
     private readonly sanitizer: Sanitizer,
     private readonly log: DebugLog,
     existing: Cassette | undefined,
+    private readonly prepareRecorded?: PrepareRecorded,
   ) {
+    this.scheduleAdvance = AsyncResource.bind(() => {
+      setImmediate(() => {
+        this.advanceScheduled = false;
+        this.advance(false);
+      }).unref();
+    });
     if ((mode === 'replay' || mode === 'update') && existing) {
       this.index = new InteractionIndex(existing.interactions, { ...options.match, allowRepeats: options.allowRepeats });
       this.toPrepare = existing.interactions;
@@ -207,6 +242,12 @@ export class CassetteSession implements InterceptionScope {
       spill: this.spill,
       onResponse: (capture) => {
         slot.capture = capture;
+        void capture.done.then(() => {
+          slot.settled = true;
+          if (this.advanceScheduled) return;
+          this.advanceScheduled = true;
+          this.scheduleAdvance();
+        });
       },
     };
   }
@@ -217,19 +258,36 @@ export class CassetteSession implements InterceptionScope {
    * a body cut short is kept as far as it arrived and listed in `incomplete`.
    */
   async settle(): Promise<Recording> {
-    const pending = this.slots.flatMap((s) => (s.capture ? [s.capture.done] : []));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(pending),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.options.captureTimeout);
-      }),
-    ]);
-    clearTimeout(timer);
-    const interactions: Interaction[] = [];
-    const incomplete: number[] = [];
-    for (const slot of this.slots) {
+    const pending = this.slots.flatMap((s) => (s.capture && !s.settled ? [s.capture.done] : []));
+    if (pending.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(pending),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.options.captureTimeout);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    this.advance(true);
+    return { interactions: this.interactions, incomplete: this.incomplete, prepared: this.prepared };
+  }
+
+  /**
+   * Turns recorded slots into interactions in request order, as far as their responses have been
+   * read (`final`: all of them, taking what arrived of an unfinished body), and passes each through
+   * {@link prepareRecorded} while the recording runs. Called after each captured response, in an
+   * event-loop turn of its own, so the work fills the time the client waits for its next response;
+   * the result is the same as doing it all at the end.
+   */
+  private advance(final: boolean): void {
+    if (this.closed) return;
+    this.closed = final;
+    for (let next = this.interactions.length + this.dropped; next < this.slots.length; next++) {
+      const slot = this.slots[next] as RecordingSlot;
+      if (!final && !slot.settled) break;
       if (!slot.capture) {
+        this.dropped += 1;
         forgetResponse(slot.requestId);
         this.log?.(`${slot.request.method} ${slot.request.url} → no response arrived (network error); not stored`);
         continue;
@@ -237,14 +295,21 @@ export class CassetteSession implements InterceptionScope {
       const { body, complete } = slot.capture.snapshot();
       if (!complete) {
         slot.capture.abort();
-        incomplete.push(interactions.length);
+        this.incomplete.push(this.interactions.length);
         const arrived = body.kind === 'file' ? body.size : body.bytes.byteLength;
         this.log?.(`${slot.request.method} ${slot.request.url} → response body incomplete (${arrived} bytes arrived)`);
       }
       const response = recordResponse(slot.capture.response, body);
       this.track(response.body);
-      interactions.push({ request: slot.request, response });
+      const interaction = { request: slot.request, response };
+      this.interactions.push(interaction);
+      if (!final && this.preparing && this.prepareRecorded && this.prepared.length === this.interactions.length - 1) {
+        try {
+          this.prepared.push(this.prepareRecorded(interaction, this.interactions.length - 1));
+        } catch {
+          this.preparing = false; // prepared again at save, where the error is reported
+        }
+      }
     }
-    return { interactions, incomplete };
   }
 }

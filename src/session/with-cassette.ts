@@ -181,7 +181,14 @@ export async function withCassette<T>(
   let failure: Error | undefined;
   try {
     const sanitizer = buildSanitizer(opts);
-    const current = new CassetteSession(name, file, mode, opts, sanitizer, log, existing);
+    // one set of learned secrets for the whole recording: interactions are sanitized in request
+    // order while the recording runs (session), the rest when it is written
+    const secrets = new SecretSet(sanitizer.secrets ?? []);
+    const base = mode === 'update' && existing ? existing.interactions.length : 0;
+    const prepare = recording
+      ? (interaction: Interaction, position: number) => sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base + position, secrets })
+      : undefined;
+    const current = new CassetteSession(name, file, mode, opts, sanitizer, log, existing, prepare);
     session = current;
     const handle: CassetteHandle = {
       name,
@@ -228,6 +235,8 @@ export async function withCassette<T>(
         sanitizer,
         existing,
         recorded: captured.interactions,
+        prepared: captured.prepared,
+        secrets,
         incomplete: captured.incomplete,
         recordedAt: recordedAt ?? startedAt,
         error: threw ? describeError(thrown) : undefined,
@@ -313,6 +322,9 @@ interface WriteInput {
   sanitizer: Sanitizer;
   existing: Cassette | undefined;
   recorded: Interaction[];
+  /** The first `prepared.length` of `recorded`, already sanitized with `secrets`. */
+  prepared: Interaction[];
+  secrets: SecretSet;
   incomplete: number[];
   recordedAt: string;
   error: { name: string; message: string } | undefined;
@@ -325,11 +337,10 @@ interface WriteInput {
  * secret survived, and writes it atomically unless it equals what is on disk. Resolves whether it wrote.
  */
 async function writeCassette(input: WriteInput): Promise<boolean> {
-  const { name, file, sanitizer, existing } = input;
+  const { name, file, sanitizer, existing, prepared, secrets } = input;
   const base = input.mode === 'update' && existing ? existing.interactions : [];
-  const secrets = new SecretSet(sanitizer.secrets ?? []);
   const sanitized = input.recorded.map((interaction, i) =>
-    sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base.length + i, secrets }),
+    i < prepared.length ? (prepared[i] as Interaction) : sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base.length + i, secrets }),
   );
   const extra: { [key: string]: JsonValue } = { ...(existing && input.mode === 'update' ? (existing.meta.extra ?? {}) : {}) };
   if (input.incomplete.length > 0) extra.incompleteResponses = input.incomplete.map((i) => base.length + i);
