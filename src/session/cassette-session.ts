@@ -38,15 +38,18 @@ export type PrepareRecorded = (interaction: Interaction, position: number) => In
 
 /** What a session recorded once its captures settled. */
 export interface Recording {
-  /** Complete and partial exchanges, in request order (unsanitized). */
+  /**
+   * Complete and partial exchanges, in request order: the first {@link Recording.prepared} already
+   * passed through the session's {@link PrepareRecorded}, the rest as recorded (unsanitized).
+   */
   readonly interactions: Interaction[];
   /** Positions (in `interactions`) whose response body did not arrive completely. */
   readonly incomplete: number[];
   /**
-   * The first `prepared.length` interactions, already passed through the session's
-   * {@link PrepareRecorded} while the recording ran (its idle time between responses).
+   * How many of the first interactions were prepared while the recording ran (in its idle time
+   * between responses); a raw interaction is not kept once prepared.
    */
-  readonly prepared: Interaction[];
+  readonly prepared: number;
 }
 
 /** Whether a URL belongs to one of the `ignoreHosts`. */
@@ -119,8 +122,8 @@ export class CassetteSession implements InterceptionScope {
   /** Slots turned into interactions so far, in request order (a prefix of {@link slots}). */
   private readonly interactions: Interaction[] = [];
   private readonly incomplete: number[] = [];
-  /** Of those, the ones {@link prepareRecorded} has prepared (a prefix). */
-  private readonly prepared: Interaction[] = [];
+  /** How many of those {@link prepareRecorded} has prepared (a prefix; they replace the raw ones). */
+  private prepared = 0;
   private preparing = true;
   /** Set by {@link settle}: later requests are not part of the recording. */
   private closed = false;
@@ -301,15 +304,19 @@ export class CassetteSession implements InterceptionScope {
       }
       const response = recordResponse(slot.capture.response, body);
       this.track(response.body);
-      const interaction = { request: slot.request, response };
-      this.interactions.push(interaction);
-      if (!final && this.preparing && this.prepareRecorded && this.prepared.length === this.interactions.length - 1) {
+      let interaction: Interaction = { request: slot.request, response };
+      // the capture (live response, stream, chunks) is not needed any more: do not keep it alive
+      slot.capture = undefined;
+      const position = this.interactions.length;
+      if (!final && this.preparing && this.prepareRecorded && this.prepared === position) {
         try {
-          this.prepared.push(this.prepareRecorded(interaction, this.interactions.length - 1));
+          interaction = this.prepareRecorded(interaction, position);
+          this.prepared += 1;
         } catch {
           this.preparing = false; // prepared again at save, where the error is reported
         }
       }
+      this.interactions.push(interaction);
     }
   }
 }

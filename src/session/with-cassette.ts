@@ -322,8 +322,8 @@ interface WriteInput {
   sanitizer: Sanitizer;
   existing: Cassette | undefined;
   recorded: Interaction[];
-  /** The first `prepared.length` of `recorded`, already sanitized with `secrets`. */
-  prepared: Interaction[];
+  /** How many of the first `recorded` are already sanitized (with `secrets`). */
+  prepared: number;
   secrets: SecretSet;
   incomplete: number[];
   recordedAt: string;
@@ -340,7 +340,7 @@ async function writeCassette(input: WriteInput): Promise<boolean> {
   const { name, file, sanitizer, existing, prepared, secrets } = input;
   const base = input.mode === 'update' && existing ? existing.interactions : [];
   const sanitized = input.recorded.map((interaction, i) =>
-    i < prepared.length ? (prepared[i] as Interaction) : sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base.length + i, secrets }),
+    i < prepared ? interaction : sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base.length + i, secrets }),
   );
   const extra: { [key: string]: JsonValue } = { ...(existing && input.mode === 'update' ? (existing.meta.extra ?? {}) : {}) };
   if (input.incomplete.length > 0) extra.incompleteResponses = input.incomplete.map((i) => base.length + i);
