@@ -1,5 +1,5 @@
 import { BodyCapture, type SpillOptions } from './body-capture.js';
-import type { ResponseCapture } from './capture-response.js';
+import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { createEncoder, isSupportedEncoding, parseContentEncoding } from './compression.js';
 
 /** The statuses the fetch interceptor follows as redirects when it is handed one (`FetchResponse.isRedirectResponse`). */
@@ -64,7 +64,7 @@ export async function fetchAndCapture(
   keepUnfollowableRedirect(request, live);
   const init: ResponseInit = { status: live.status, statusText: live.statusText, headers: live.headers };
   const source = live.body;
-  if (source === null) return { forClient: new Response(null, init), capture: settledCapture(live) };
+  if (source === null) return { forClient: new Response(null, init), capture: captureResponse(live) };
 
   // undici hands over decoded bytes: the capture stores them as they are (no decoding on spill)
   const capture = new BodyCapture(spill ? { ...spill, codings: [] } : undefined);
@@ -97,18 +97,6 @@ export async function fetchAndCapture(
       abort: () => void reader.cancel().catch(() => undefined),
       discard: () => capture.discard(),
     },
-  };
-}
-
-/** A capture of a response without a body (HEAD, 204, 304). */
-function settledCapture(response: Response): ResponseCapture {
-  const capture = new BodyCapture(undefined);
-  return {
-    response,
-    done: Promise.resolve(),
-    snapshot: () => ({ body: capture.result(), complete: true }),
-    abort: () => undefined,
-    discard: () => undefined,
   };
 }
 

@@ -9,7 +9,7 @@ import { FetchInterceptor } from '@mswjs/interceptors/fetch';
 import type { SpillOptions } from './body-capture.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { fetchAndCapture, keepUnfollowableRedirect } from './record-fetch.js';
-import { currentScope } from './scope.js';
+import { currentScope, type RequestDecision } from './scope.js';
 
 type RequestListenerArgs = HttpRequestEventMap['request'][0];
 type ResponseListenerArgs = HttpRequestEventMap['response'][0];
@@ -72,21 +72,7 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
         return;
       case 'record': {
         const pureFetch = fromFetch ? directFetch() : undefined;
-        if (pureFetch) {
-          let fetched;
-          try {
-            fetched = await fetchAndCapture(pureFetch, request, decision.spill);
-          } catch (error) {
-            // what the client gets live: fetch's own rejection (connection refused, …); an aborted
-            // request was already failed by the interceptor with its abort reason
-            if (controller.readyState === RequestController.PENDING && !request.signal.aborted) controller.errorWith(error);
-            return;
-          }
-          decision.onResponse(fetched.capture);
-          if (controller.readyState === RequestController.PENDING && !request.signal.aborted) controller.respondWith(fetched.forClient);
-          else fetched.capture.abort();
-          return;
-        }
+        if (pureFetch) return await recordDirectly(pureFetch, request, controller, decision);
         awaitingResponse.set(requestId, { onResponse: decision.onResponse, spill: decision.spill });
         watchFetchResponses();
         return;
@@ -108,6 +94,31 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
 
 const onFetchRequest = (args: RequestListenerArgs): Promise<void> => onRequest(args, true);
 
+/**
+ * Records a fetch request by performing it with `pureFetch` ({@link fetchAndCapture}) and answering
+ * the client with the live response. A request the client aborted meanwhile was already failed by
+ * the interceptor with its abort reason: it is left alone (and its capture stopped).
+ */
+async function recordDirectly(
+  pureFetch: typeof globalThis.fetch,
+  request: Request,
+  controller: RequestController,
+  decision: Extract<RequestDecision, { action: 'record' }>,
+): Promise<void> {
+  const open = () => controller.readyState === RequestController.PENDING && !request.signal.aborted;
+  let fetched;
+  try {
+    fetched = await fetchAndCapture(pureFetch, request, decision.spill);
+  } catch (error) {
+    // what the client gets live: fetch's own rejection (connection refused, …)
+    if (open()) controller.errorWith(error);
+    return;
+  }
+  decision.onResponse(fetched.capture);
+  if (open()) controller.respondWith(fetched.forClient);
+  else fetched.capture.abort();
+}
+
 /** What the interceptors library keeps of an interceptor's listeners (a protected field; read defensively). */
 type WithEmitter = { emitter?: { listenerCount?(event: string): number } };
 
@@ -119,7 +130,7 @@ type WithEmitter = { emitter?: { listenerCount?(event: string): number } };
  */
 function directFetch(): typeof globalThis.fetch | undefined {
   const pureFetch = inUse?.pureFetch;
-  if (!pureFetch || !inUse) return undefined;
+  if (!inUse || !pureFetch) return undefined;
   const emitter = (inUse.fetch as unknown as WithEmitter).emitter;
   if (typeof emitter?.listenerCount !== 'function') return undefined;
   return emitter.listenerCount('request') === 1 && emitter.listenerCount('response') === 0 ? pureFetch : undefined;

@@ -127,8 +127,8 @@ export class CassetteSession implements InterceptionScope {
   private preparing = true;
   /** Set by {@link settle}: later requests are not part of the recording. */
   private closed = false;
-  /** Slots dropped because no response came (they have no interaction). */
-  private dropped = 0;
+  /** The first slot {@link advance} has not turned into an interaction (or dropped) yet. */
+  private nextSlot = 0;
   private advanceScheduled = false;
   /** Schedules {@link advance} outside the cassette's context (so work it does is not routed or time-frozen). */
   private readonly scheduleAdvance: () => void;
@@ -286,11 +286,10 @@ export class CassetteSession implements InterceptionScope {
   private advance(final: boolean): void {
     if (this.closed) return;
     this.closed = final;
-    for (let next = this.interactions.length + this.dropped; next < this.slots.length; next++) {
-      const slot = this.slots[next] as RecordingSlot;
+    for (; this.nextSlot < this.slots.length; this.nextSlot++) {
+      const slot = this.slots[this.nextSlot] as RecordingSlot;
       if (!final && !slot.settled) break;
       if (!slot.capture) {
-        this.dropped += 1;
         forgetResponse(slot.requestId);
         this.log?.(`${slot.request.method} ${slot.request.url} → no response arrived (network error); not stored`);
         continue;

@@ -185,10 +185,9 @@ export async function withCassette<T>(
     // order while the recording runs (session), the rest when it is written
     const secrets = new SecretSet(sanitizer.secrets ?? []);
     const base = mode === 'update' && existing ? existing.interactions.length : 0;
-    const prepare = recording
-      ? (interaction: Interaction, position: number) => sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base + position, secrets })
-      : undefined;
-    const current = new CassetteSession(name, file, mode, opts, sanitizer, log, existing, prepare);
+    const prepare = (interaction: Interaction, position: number): Interaction =>
+      sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base + position, secrets });
+    const current = new CassetteSession(name, file, mode, opts, sanitizer, log, existing, recording ? prepare : undefined);
     session = current;
     const handle: CassetteHandle = {
       name,
@@ -236,6 +235,7 @@ export async function withCassette<T>(
         existing,
         recorded: captured.interactions,
         prepared: captured.prepared,
+        prepare,
         secrets,
         incomplete: captured.incomplete,
         recordedAt: recordedAt ?? startedAt,
@@ -322,8 +322,10 @@ interface WriteInput {
   sanitizer: Sanitizer;
   existing: Cassette | undefined;
   recorded: Interaction[];
-  /** How many of the first `recorded` are already sanitized (with `secrets`). */
+  /** How many of the first `recorded` are already sanitized (by `prepare`). */
   prepared: number;
+  /** Sanitizes one recorded interaction (with `secrets`), given its position among `recorded`. */
+  prepare: (interaction: Interaction, position: number) => Interaction;
   secrets: SecretSet;
   incomplete: number[];
   recordedAt: string;
@@ -337,11 +339,9 @@ interface WriteInput {
  * secret survived, and writes it atomically unless it equals what is on disk. Resolves whether it wrote.
  */
 async function writeCassette(input: WriteInput): Promise<boolean> {
-  const { name, file, sanitizer, existing, prepared, secrets } = input;
+  const { name, file, sanitizer, existing, prepared, prepare, secrets } = input;
   const base = input.mode === 'update' && existing ? existing.interactions : [];
-  const sanitized = input.recorded.map((interaction, i) =>
-    i < prepared ? interaction : sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base.length + i, secrets }),
-  );
+  const sanitized = input.recorded.map((interaction, i) => (i < prepared ? interaction : prepare(interaction, i)));
   const extra: { [key: string]: JsonValue } = { ...(existing && input.mode === 'update' ? (existing.meta.extra ?? {}) : {}) };
   if (input.incomplete.length > 0) extra.incompleteResponses = input.incomplete.map((i) => base.length + i);
   let meta: CassetteMeta = {
