@@ -1,5 +1,5 @@
-import { isAscii, isUtf8 } from 'node:buffer';
-import { statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, readSync, statSync } from 'node:fs';
 import { CassetteFormatError } from '../errors/index.js';
 import { CassetteValidator, parseCassette } from './format.js';
 import type { Cassette, Interaction, RecordedRequest, RecordedResponse } from './types.js';
@@ -26,6 +26,7 @@ import type { Cassette, Interaction, RecordedRequest, RecordedResponse } from '.
 /** Recorded responses shorter than this (bytes of cassette text) are parsed at load. */
 export const DEFERRED_RESPONSE_MIN = 512;
 
+const OPEN_BRACE = Buffer.from('{');
 const HEAD = Buffer.from(',\n  "interactions": [\n');
 const ELEMENT_START = Buffer.from('    {\n      "request": {\n');
 /** Between two interactions: the end of one and the start of the next. */
@@ -49,24 +50,24 @@ function matchesAt(bytes: Buffer, at: number, pattern: Buffer): boolean {
   return true;
 }
 
-function isWhitespaceTail(bytes: Buffer, from: number): boolean {
-  for (let i = from; i < bytes.length; i++) {
+function isWhitespace(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i];
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
   }
   return true;
 }
 
-/** Whether the response text `[start, end)` ends like a `file` body (`"size": <digits>` + closers). */
-function endsLikeFileBody(bytes: Buffer, start: number, end: number): boolean {
-  let at = end - FILE_BODY_END.length;
-  if (at <= start || !matchesAt(bytes, at, FILE_BODY_END)) return false;
+/** Whether a response's text ends like a `file` body (`"size": <digits>` + closers). */
+function endsLikeFileBody(text: Buffer): boolean {
+  let at = text.length - FILE_BODY_END.length;
+  if (at <= 0 || !matchesAt(text, at, FILE_BODY_END)) return false;
   let digits = 0;
-  while (at - 1 > start && (bytes[at - 1] as number) >= 0x30 && (bytes[at - 1] as number) <= 0x39) {
+  while (at - 1 > 0 && (text[at - 1] as number) >= 0x30 && (text[at - 1] as number) <= 0x39) {
     at--;
     digits++;
   }
-  return digits > 0 && matchesAt(bytes, at - SIZE_KEY.length, SIZE_KEY);
+  return digits > 0 && matchesAt(text, at - SIZE_KEY.length, SIZE_KEY);
 }
 
 const NOT_JSON = Symbol('not JSON');
@@ -79,26 +80,200 @@ function tryParse(text: string): unknown {
   }
 }
 
+/**
+ * Where a cassette's bytes come from. At load a file is read front to back through one window
+ * buffer; a deferred response is read back from the file when it is first used. So the file's
+ * bytes are never all in memory at once: on small VMs touching fresh memory is the load's main
+ * cost (reading a 19 MB cassette into a new buffer took 54 ms, through a reused 256 KiB one 3 ms).
+ */
+export interface CassetteBytes {
+  /** Length in bytes (the file's size when it was opened). */
+  readonly size: number;
+  /** Copies up to `length` bytes from `position` into `into` at `at`; returns how many (fewer only at the end). */
+  read(into: Buffer, at: number, length: number, position: number): number;
+  /** Lets go of the file, if any (idempotent); reading afterwards throws. */
+  close(): void;
+}
+
+/** Bytes already in memory (tests; nothing to close). */
+export function bufferBytes(bytes: Buffer): CassetteBytes {
+  return {
+    size: bytes.length,
+    read: (into, at, length, position) => bytes.copy(into, at, position, Math.min(bytes.length, position + length)),
+    close: () => undefined,
+  };
+}
+
+/** Closes the descriptor of file bytes nobody closed (a cassette dropped with responses unread). */
+const closeOnCollect = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // already gone: nothing to release
+  }
+});
+
+/**
+ * The bytes of an open file, read with positional reads (the file may be renamed over meanwhile:
+ * this still reads the file that was opened). Owns `fd`: closed by `close()`, or when collected.
+ */
+export function fileBytes(fd: number, size: number): CassetteBytes {
+  let open = true;
+  const bytes: CassetteBytes = {
+    size,
+    read(into, at, length, position) {
+      if (!open) throw new Error('reeltape: cassette file already closed');
+      let total = 0;
+      while (total < length) {
+        const n = readSync(fd, into, at + total, length - total, position + total);
+        if (n === 0) break;
+        total += n;
+      }
+      return total;
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      closeOnCollect.unregister(bytes);
+      closeSync(fd);
+    },
+  };
+  closeOnCollect.register(bytes, fd, bytes);
+  return bytes;
+}
+
+/** Reads all of `bytes` into one buffer (the whole-file parse's input). */
+export function readAllBytes(bytes: CassetteBytes): Buffer {
+  const all = Buffer.allocUnsafe(bytes.size);
+  const n = bytes.read(all, 0, all.length, 0);
+  return n < all.length ? all.subarray(0, n) : all;
+}
+
+/** Bytes read per step while scanning a cassette at load. */
+const SCAN_CHUNK = 256 * 1024;
+/** Bytes read per step when every remaining deferred response is parsed (see {@link materializeResponses}). */
+const MATERIALIZE_BLOCK = 1024 * 1024;
+/** Bytes read ahead when a deferred response is read on its own (the next ones are likely in it). */
+const READ_AHEAD = 64 * 1024;
+
+/**
+ * A sliding view of `bytes` for one front-to-back pass: holds `[start, end)`; reading on keeps the
+ * bytes from a `keep` offset (the interaction being scanned) and drops the rest, growing only for
+ * an interaction longer than the chunk.
+ */
+class ScanWindow {
+  buf: Buffer;
+  start = 0;
+  end = 0;
+  private done = false;
+
+  constructor(
+    private readonly bytes: CassetteBytes,
+    private readonly chunk: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunk, bytes.size)));
+  }
+
+  /** Reads on, keeping `[keep, end)`; `false` at the end of the bytes. */
+  private more(keep: number): boolean {
+    if (this.done || this.end >= this.bytes.size) return false;
+    const kept = this.end - keep;
+    if (keep > this.start) {
+      this.buf.copyWithin(0, keep - this.start, this.end - this.start);
+      this.start = keep;
+    }
+    const want = Math.min(this.chunk, this.bytes.size - this.end);
+    if (kept + want > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, kept + want));
+      this.buf.copy(bigger, 0, 0, kept);
+      this.buf = bigger;
+    }
+    const n = this.bytes.read(this.buf, kept, Math.min(this.buf.length - kept, this.bytes.size - this.end), this.end);
+    if (n === 0) this.done = true; // shorter than its size: what is missing is not in the layout
+    this.end += n;
+    return n > 0;
+  }
+
+  /** Offset of the first `pattern` at or after `from`, reading on as needed (keeping `[keep, …)`); -1 if none. */
+  find(pattern: Buffer, from: number, keep: number): number {
+    let search = from;
+    for (;;) {
+      if (this.end - search >= pattern.length) {
+        const i = this.buf.indexOf(pattern, search - this.start);
+        // bytes past `end` are stale: a match that reaches them is not one
+        if (i >= 0 && this.start + i + pattern.length <= this.end) return this.start + i;
+        search = Math.max(from, this.end - pattern.length + 1);
+      }
+      if (!this.more(keep)) return -1;
+    }
+  }
+
+  /** Whether `pattern` lies at `at` (reading on as needed, keeping `[keep, …)`). */
+  matches(pattern: Buffer, at: number, keep: number): boolean {
+    while (this.end < at + pattern.length) if (!this.more(keep)) return false;
+    return matchesAt(this.buf, at - this.start, pattern);
+  }
+
+  /** The bytes `[from, to)`, which must be in the window. */
+  view(from: number, to: number): Buffer {
+    return this.buf.subarray(from - this.start, to - this.start);
+  }
+}
+
+/** An append-only byte buffer (the eagerly parsed text). */
+class ByteSink {
+  private buf: Buffer;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(4096, capacity));
+  }
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
+    this.buf.copy(bigger, 0, 0, this.length);
+    this.buf = bigger;
+  }
+
+  append(bytes: Buffer): void {
+    this.reserve(bytes.length);
+    this.length += bytes.copy(this.buf, this.length);
+  }
+
+  appendByte(byte: number): void {
+    this.reserve(1);
+    this.buf[this.length++] = byte;
+  }
+
+  text(): string {
+    return this.buf.toString('utf8', 0, this.length);
+  }
+}
+
 /** What deferred responses of one cassette share. */
 interface DeferredSource {
-  readonly bytes: Buffer;
-  readonly encoding: 'latin1' | 'utf8';
+  readonly bytes: CassetteBytes;
   readonly file: string;
   readonly validator: CassetteValidator;
+  /** Deferred responses not read yet; the bytes are closed when it reaches 0. */
+  pending: number;
+  /** Reads ahead for responses read one by one (made on first use, dropped with the bytes). */
+  reader: BlockReader | undefined;
 }
 
 /**
- * Parses and validates a deferred response. If its text does not parse on its own, the whole file
- * is parsed: an invalid file gives the eager loader's error; a valid one means the response was
- * hand-formatted with lines that look like reeltape's own structure, which is reported as such.
- * A `file` body (only in a hand-formatted response: the layout's own are never deferred) gets
- * its side file checked here, as `loadCassette` does for the others.
+ * Parses and validates a deferred response from its bytes. If they do not parse on their own, the
+ * whole file is parsed: an invalid file gives the eager loader's error; a valid one means the
+ * response was hand-formatted with lines that look like reeltape's own structure, which is
+ * reported as such. A `file` body (only in a hand-formatted response: the layout's own are never
+ * deferred) gets its side file checked here, as `loadCassette` does for the others.
  */
-function readDeferred(source: DeferredSource, start: number, end: number, index: number): RecordedResponse {
+function readDeferred(source: DeferredSource, bytes: Buffer, index: number): RecordedResponse {
   const path = `interactions[${index}].response`;
-  const value = tryParse(source.bytes.toString(source.encoding, start, end));
+  const value = isUtf8(bytes) ? tryParse(bytes.toString('utf8')) : NOT_JSON;
   if (value === NOT_JSON) {
-    parseCassette(source.bytes.toString(source.encoding), source.file); // throws the eager loader's error
+    parseCassette(readAllBytes(source.bytes).toString('utf8'), source.file); // throws the eager loader's error
     throw new CassetteFormatError(
       `Cassette ${source.file}: ${path} could not be read on its own although the file is valid JSON: it is laid out with ` +
         "lines that look like the cassette's own structure. Re-save the cassette (REELTAPE_MODE=update) to restore reeltape's layout.",
@@ -128,12 +303,38 @@ function readDeferred(source: DeferredSource, start: number, end: number, index:
 }
 
 /**
+ * Reads deferred responses' bytes a block at a time: responses are mostly read in file order
+ * (replay follows the recording; materializing walks it), so one read serves many.
+ */
+class BlockReader {
+  private block: Buffer | undefined;
+  private start = 0;
+  private end = 0;
+
+  constructor(
+    readonly bytes: CassetteBytes,
+    private readonly blockSize: number,
+  ) {}
+
+  /** The bytes `[start, end)` (fewer at the end of the file), valid until the next call. */
+  get(start: number, end: number): Buffer {
+    if (start < this.start || end > this.end) {
+      const length = Math.min(Math.max(end - start, this.blockSize), this.bytes.size - start);
+      if (!this.block || this.block.length < length) this.block = Buffer.allocUnsafe(Math.max(length, this.blockSize));
+      this.start = start;
+      this.end = start + this.bytes.read(this.block, 0, length, start);
+    }
+    return (this.block as Buffer).subarray(start - this.start, Math.min(end, this.end) - this.start);
+  }
+}
+
+/**
  * An interaction whose `response` is parsed on first read. Until then `response` is a getter on
  * the prototype (not an own property: spreading or cloning such an interaction loses it, so
  * cassettes are loaded this way only for replay; see {@link materializeResponses}).
  */
 class DeferredInteraction {
-  /** Dropped once the response is read, so the file's bytes are not kept alive by read interactions. */
+  /** Dropped once the response is read. */
   #source: DeferredSource | undefined;
   readonly #start: number;
   readonly #end: number;
@@ -153,14 +354,32 @@ class DeferredInteraction {
   }
 
   get response(): RecordedResponse {
-    const response = readDeferred(this.#source as DeferredSource, this.#start, this.#end, this.#index);
-    this.response = response;
-    return response;
+    const source = this.#source as DeferredSource;
+    source.reader ??= new BlockReader(source.bytes, READ_AHEAD);
+    return this.readWith(source.reader);
   }
 
   set response(value: RecordedResponse) {
     Object.defineProperty(this, 'response', { value, enumerable: true, configurable: true, writable: true });
+    const source = this.#source;
+    if (source === undefined) return;
     this.#source = undefined;
+    if (--source.pending > 0) return;
+    source.reader = undefined;
+    source.bytes.close();
+  }
+
+  /** Parses the response from the bytes `reader` has (or reads). */
+  readWith(reader: BlockReader): RecordedResponse {
+    const source = this.#source as DeferredSource;
+    const response = readDeferred(source, reader.get(this.#start, this.#end), this.#index);
+    this.response = response;
+    return response;
+  }
+
+  /** The file bytes this response is read from. */
+  get bytes(): CassetteBytes | undefined {
+    return this.#source?.bytes;
   }
 }
 
@@ -171,45 +390,20 @@ export function isResponseDeferred(interaction: Interaction): boolean {
 
 /**
  * Parses every deferred response of a cassette now, so each interaction holds its response as an
- * own property (safe to spread, clone and compare).
+ * own property (safe to spread, clone and compare). Reads the file a block at a time, in order.
  *
  * @throws CassetteFormatError for the first response that is not valid
  * @example
  * materializeResponses(cassette) // e.g. at the end of a replay: a damaged response still fails the test
  */
 export function materializeResponses(cassette: Cassette): void {
-  for (const interaction of cassette.interactions) if (isResponseDeferred(interaction)) void interaction.response;
-}
-
-/** Where one interaction lies: `[start, next)`; `responseKey` ≥ 0 when its response is deferred, from `responseStart` to `end`. */
-interface Piece {
-  start: number;
-  end: number;
-  next: number;
-  responseKey: number;
-  responseStart: number;
-}
-
-/** Finds each interaction from `at` on; `undefined` when the bytes leave the layout. */
-function scanInteractions(bytes: Buffer, at: number): Piece[] | undefined {
-  const pieces: Piece[] = [];
-  for (;;) {
-    if (!matchesAt(bytes, at, ELEMENT_START)) return undefined;
-    // the long separator skips fast through bodies; the last interaction ends the array instead
-    let end = bytes.indexOf(BETWEEN, at);
-    let last = false;
-    if (end < 0) {
-      end = bytes.indexOf(LAST_END, at);
-      if (end < 0 || !isWhitespaceTail(bytes, end + LAST_END.length)) return undefined;
-      last = true;
-    }
-    const next = end + ELEMENT_END_LENGTH;
-    const key = bytes.indexOf(RESPONSE_KEY, at);
-    const responseStart = key + RESPONSE_KEY.length;
-    const deferred = key > at && key < end && end - responseStart >= DEFERRED_RESPONSE_MIN && !endsLikeFileBody(bytes, responseStart, end);
-    pieces.push({ start: at, end, next, responseKey: deferred ? key : -1, responseStart });
-    if (last) return pieces;
-    at = next + SEPARATOR_LENGTH;
+  let reader: BlockReader | undefined;
+  for (const interaction of cassette.interactions) {
+    if (!isResponseDeferred(interaction)) continue;
+    const deferred = interaction as unknown as DeferredInteraction;
+    const bytes = deferred.bytes as CassetteBytes;
+    if (reader?.bytes !== bytes) reader = new BlockReader(bytes, MATERIALIZE_BLOCK);
+    deferred.readWith(reader);
   }
 }
 
@@ -224,55 +418,88 @@ function isRequestOnly(value: unknown): value is { request: unknown } {
   return n === 1;
 }
 
+/** Options of {@link readSerializedLayout}. */
+export interface LayoutReadOptions {
+  /** Bytes read per step while scanning (tests use tiny ones to cut patterns at chunk edges). */
+  chunkSize?: number;
+}
+
 /**
  * Reads cassette bytes in `serializeCassette`'s layout, deferring large responses. Returns
- * `undefined` when the bytes are not in that layout (the caller then parses them whole); throws
- * `CassetteFormatError` when they are but hold an invalid envelope or request.
+ * `undefined` when the bytes are not in that layout (the caller then parses them whole; `bytes`
+ * stays open); throws `CassetteFormatError` when they are but hold an invalid envelope or request.
+ * On success the cassette owns `bytes`: they are closed once every deferred response was read.
  *
  * @example
  * const cassette = readSerializedLayout(bytes, file) ?? parseCassette(bytes.toString('utf8'), file)
  */
-export function readSerializedLayout(bytes: Buffer, file: string): Cassette | undefined {
-  const encoding = isAscii(bytes) ? 'latin1' : isUtf8(bytes) ? 'utf8' : undefined;
-  if (encoding === undefined || bytes[0] !== 0x7b) return undefined; // invalid UTF-8 or a BOM: the eager path reports it
-  const headEnd = bytes.indexOf(HEAD);
-  if (headEnd < 0) return undefined;
-  const pieces = scanInteractions(bytes, headEnd + HEAD.length);
-  if (!pieces) return undefined;
-
-  // the file with the deferred responses cut out, copied into one buffer and parsed at once
-  let length = headEnd + HEAD.length + ARRAY_CLOSE.length + pieces.length - 1;
-  for (const piece of pieces) length += piece.responseKey < 0 ? piece.next - piece.start : piece.responseKey - piece.start + ELEMENT_CLOSE.length;
-  const eager = Buffer.allocUnsafe(length);
-  let at = bytes.copy(eager, 0, 0, headEnd + HEAD.length);
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i] as Piece;
-    if (i > 0) eager[at++] = COMMA;
-    if (piece.responseKey < 0) at += bytes.copy(eager, at, piece.start, piece.next);
-    else at += bytes.copy(eager, at, piece.start, piece.responseKey) + ELEMENT_CLOSE.copy(eager, at + piece.responseKey - piece.start);
+export function readSerializedLayout(input: Buffer | CassetteBytes, file: string, options: LayoutReadOptions = {}): Cassette | undefined {
+  const bytes = Buffer.isBuffer(input) ? bufferBytes(input) : input;
+  const scan = new ScanWindow(bytes, options.chunkSize ?? SCAN_CHUNK);
+  if (!scan.matches(OPEN_BRACE, 0, 0)) return undefined; // a BOM or anything else: the eager path reports it
+  const headAt = scan.find(HEAD, 0, 0);
+  if (headAt < 0) return undefined;
+  let at = headAt + HEAD.length;
+  // each piece is checked as it passes: cuts fall on ASCII bytes, so every piece decodes alone
+  if (!isUtf8(scan.view(0, at))) return undefined;
+  // the file with the deferred responses cut out, parsed at once
+  const eager = new ByteSink(bytes.size >> 3);
+  eager.append(scan.view(0, at));
+  /** Per interaction: where its deferred response lies, or -1 (parsed with its request). */
+  const deferredStart: number[] = [];
+  const deferredEnd: number[] = [];
+  for (;;) {
+    if (!scan.matches(ELEMENT_START, at, at)) return undefined;
+    // the long separator skips fast through bodies; the last interaction ends the array instead
+    let end = scan.find(BETWEEN, at, at);
+    let last = false;
+    if (end < 0) {
+      end = scan.find(LAST_END, at, at); // everything from `at` to the end of the bytes is in the window now
+      if (end < 0 || !isWhitespace(scan.view(end + LAST_END.length, scan.end))) return undefined;
+      last = true;
+    }
+    const next = end + ELEMENT_END_LENGTH;
+    if (!isUtf8(scan.view(at, next))) return undefined;
+    const found = scan.buf.indexOf(RESPONSE_KEY, at - scan.start);
+    const key = found < 0 ? -1 : scan.start + found;
+    const responseStart = key + RESPONSE_KEY.length;
+    const deferred = key > at && key < end && end - responseStart >= DEFERRED_RESPONSE_MIN && !endsLikeFileBody(scan.view(responseStart, end));
+    if (deferredStart.length > 0) eager.appendByte(COMMA);
+    if (deferred) {
+      eager.append(scan.view(at, key));
+      eager.append(ELEMENT_CLOSE);
+    } else {
+      eager.append(scan.view(at, next));
+    }
+    deferredStart.push(deferred ? responseStart : -1);
+    deferredEnd.push(end);
+    if (last) break;
+    at = next + SEPARATOR_LENGTH;
   }
-  ARRAY_CLOSE.copy(eager, at);
-  const root = tryParse(eager.toString(encoding));
+  eager.append(ARRAY_CLOSE);
+  const root = tryParse(eager.text());
   if (root === NOT_JSON || root === null || typeof root !== 'object') return undefined;
   const raw = (root as { interactions?: unknown }).interactions;
-  if (!Array.isArray(raw) || raw.length !== pieces.length) return undefined;
+  if (!Array.isArray(raw) || raw.length !== deferredStart.length) return undefined;
 
   const validator = new CassetteValidator(file);
-  const source: DeferredSource = { bytes, encoding, file, validator };
+  const source: DeferredSource = { bytes, file, validator, pending: 0, reader: undefined };
   const placeholder: unknown[] = [];
   const cassette = validator.cassette({ ...(root as object), interactions: placeholder });
-  const interactions: Interaction[] = new Array(pieces.length);
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i] as Piece;
+  const interactions: Interaction[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
     const element = raw[i];
-    if (piece.responseKey < 0) {
+    const start = deferredStart[i] as number;
+    if (start < 0) {
       interactions[i] = validator.element(element, i);
       continue;
     }
     if (!isRequestOnly(element)) return undefined;
     const request = validator.fastRequest(element.request) ?? validator.request(element.request, `interactions[${i}].request`);
-    interactions[i] = new DeferredInteraction(request, source, piece.responseStart, piece.end, i) as unknown as Interaction;
+    interactions[i] = new DeferredInteraction(request, source, start, deferredEnd[i] as number, i) as unknown as Interaction;
+    source.pending++;
   }
   cassette.interactions = interactions;
+  if (source.pending === 0) bytes.close();
   return cassette;
 }

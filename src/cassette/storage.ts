@@ -1,18 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { isAscii } from 'node:buffer';
-import { copyFile, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { copyFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { bodyByteLength, bodyToBytes } from './body-codec.js';
 import { parseCassette, serializeCassette } from './format.js';
-import { isResponseDeferred, readSerializedLayout } from './layout-reader.js';
+import { bufferBytes, fileBytes, isResponseDeferred, readAllBytes, readSerializedLayout, type CassetteBytes } from './layout-reader.js';
 import { sameCassetteContent } from './same-content.js';
 import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP } from './side-file-writer.js';
 import { sha256Hex, sideFileDir, sideFilePath, writeSideFile } from './side-files.js';
 import type { Body, Cassette } from './types.js';
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Options of {@link loadCassette}. */
 export interface LoadCassetteOptions {
@@ -36,70 +35,61 @@ export interface LoadCassetteOptions {
  * if (!cassette) console.log('not recorded yet')
  */
 export async function loadCassette(file: string, options: LoadCassetteOptions = {}): Promise<Cassette | undefined> {
-  let bytes: Buffer;
+  const bytes = openCassetteBytes(file);
+  if (!bytes) return undefined;
+  let whole: Buffer;
   try {
-    bytes = await readWhole(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'EISDIR') {
-      throw new CassetteFormatError(`Cassette ${file} is a directory, not a cassette file. Rename it or pick another cassette name.`, file);
+    // the layout serializeCassette writes, with large responses left in the file until first read
+    const laidOut = options.deferResponses ? readSerializedLayout(bytes, file) : undefined;
+    if (laidOut) {
+      await checkSideFiles(laidOut, file);
+      return laidOut;
     }
+    whole = readAllBytes(bytes);
+  } catch (error) {
+    bytes.close();
     throw error;
   }
-  // the layout serializeCassette writes, with large responses left unparsed until first read
-  const laidOut = options.deferResponses ? readSerializedLayout(bytes, file) : undefined;
-  if (laidOut) {
-    await checkSideFiles(laidOut, file);
-    return laidOut;
+  bytes.close();
+  // isUtf8 is SIMD-fast (Node 20's isAscii is not); a literal U+FFFD in the file is valid UTF-8 and kept
+  if (!isUtf8(whole)) {
+    throw new CassetteFormatError(`Cassette ${file} is not valid UTF-8 text. Fix the file or delete it and record the cassette again.`, file);
   }
-  let text: string;
-  try {
-    // pure ASCII (the common case: JSON escapes nothing, but most traffic is ASCII) is copied as is
-    text = decodeCassetteText(bytes);
-  } catch (error) {
-    throw new CassetteFormatError(
-      `Cassette ${file} is not valid UTF-8 text. Fix the file or delete it and record the cassette again.`,
-      file,
-      undefined,
-      { cause: error },
-    );
-  }
-  const cassette = parseCassette(text, file);
+  const cassette = parseCassette(whole.toString('utf8'), file);
   await checkSideFiles(cassette, file);
   return cassette;
 }
 
 /**
- * Decodes cassette bytes as UTF-8, throwing on invalid UTF-8. Pure ASCII (the common case) is copied
- * as latin1; otherwise the lenient decoder runs and the strict one only when the text holds a
- * U+FFFD (a replacement the lenient decoder made, or a literal U+FFFD in the file).
+ * Opens a cassette file for positional reads (`undefined` when it does not exist). Synchronous:
+ * each read of a thread-pool round trip would cost more than the read.
  */
-function decodeCassetteText(bytes: Buffer): string {
-  if (isAscii(bytes)) return bytes.toString('latin1');
-  const text = bytes.toString('utf8');
-  return text.includes('\uFFFD') ? strictUtf8.decode(bytes) : text;
+function openCassetteBytes(file: string): CassetteBytes | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR') throw notACassetteFile(file);
+    throw error;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (info.isDirectory()) throw notACassetteFile(file);
+    if (info.isFile()) return fileBytes(fd, info.size);
+    // not a regular file (a pipe, a device): its size says nothing, read it to the end
+    const all = readFileSync(fd);
+    closeSync(fd);
+    return bufferBytes(all);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
 }
 
-/** Reads a whole file with one `read` of its size (fs.promises.readFile reads in 512 KiB chunks, a thread-pool round trip each). */
-async function readWhole(file: string): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const info = await handle.stat();
-    if (info.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${file}'`), { code: 'EISDIR' });
-    if (!info.isFile() || info.size === 0 || info.size > 0x3fffffff) return await handle.readFile();
-    const bytes = Buffer.allocUnsafe(info.size);
-    let offset = 0;
-    while (offset < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, offset, bytes.length - offset, offset);
-      if (bytesRead === 0) break;
-      offset += bytesRead;
-    }
-    // cassettes are replaced by rename, never rewritten in place: the size read by stat is the file's
-    return offset < bytes.length ? bytes.subarray(0, offset) : bytes;
-  } finally {
-    await handle.close();
-  }
+function notACassetteFile(file: string): CassetteFormatError {
+  return new CassetteFormatError(`Cassette ${file} is a directory, not a cassette file. Rename it or pick another cassette name.`, file);
 }
 
 /**

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSerializedLayout } from '../../src/cassette/layout-reader.js';
@@ -99,6 +100,27 @@ describe('layout reader (deferred responses)', () => {
       { numRuns: 400 },
     );
     expect(laidOut).toBeGreaterThan(200);
+    expect(deferredSeen).toBeGreaterThan(100);
+  });
+
+  it('reads the same through a scan window of any size: patterns cut at every chunk edge (property)', () => {
+    let deferredSeen = 0;
+    fc.assert(
+      fc.property(cassette, fc.integer({ min: 1, max: 97 }), (c, chunkSize) => {
+        const text = serializeCassette(c);
+        const bytes = Buffer.from(text, 'utf8');
+        const whole = readSerializedLayout(bytes, FILE);
+        const chunked = readSerializedLayout(bytes, FILE, { chunkSize });
+        expect(chunked === undefined).toBe(whole === undefined);
+        if (!chunked) return;
+        const deferred = chunked.interactions.map(isResponseDeferred);
+        expect(deferred).toEqual((whole as Cassette).interactions.map(isResponseDeferred));
+        deferredSeen += deferred.filter(Boolean).length;
+        materializeResponses(chunked);
+        expect(chunked).toEqual(parseCassette(text, FILE));
+      }),
+      { numRuns: 300 },
+    );
     expect(deferredSeen).toBeGreaterThan(100);
   });
 
@@ -202,6 +224,29 @@ describe('layout reader (deferred responses)', () => {
     expect(await loadCassette(file)).toEqual(again);
   });
 
+  it.skipIf(process.platform !== 'linux')('reads deferred responses from the file it opened, even when it is replaced; closes it when all are read', async () => {
+    const dir = await makeTempDir('layout-fd');
+    const file = join(dir, 'c.json');
+    const original = sampleWithBigBody();
+    original.interactions.push(structuredClone(original.interactions[1] as Interaction), structuredClone(original.interactions[1] as Interaction));
+    const text = serializeCassette(original);
+    await writeFile(file, text);
+    const read = (await loadCassette(file, { deferResponses: true })) as Cassette;
+    expect(read.interactions.filter(isResponseDeferred)).toHaveLength(3);
+    expect(descriptorsOf(file)).toBe(1);
+
+    // re-recorded elsewhere and renamed over it while it is replayed: the replay goes on with what it opened
+    const replaced = structuredClone(original);
+    for (const interaction of replaced.interactions) interaction.response.statusText = 'Replaced';
+    await writeFile(`${file}.tmp`, serializeCassette(replaced));
+    await rename(`${file}.tmp`, file);
+    expect(read.interactions[2]?.response.statusText).toBe('Big');
+    expect(descriptorsOf(file)).toBe(1);
+    materializeResponses(read);
+    expect(descriptorsOf(file)).toBe(0);
+    expect(read).toEqual(parseCassette(text, file));
+  });
+
   it('damaged files end the same way as with the whole-file loader (property)', async () => {
     const dir = await makeTempDir('layout-corrupt');
     const file = join(dir, 'c.json');
@@ -231,6 +276,9 @@ describe('layout reader (deferred responses)', () => {
       fc.asyncProperty(corruption, async (bytes) => {
         await writeFile(file, bytes);
         const eager = await loadCassette(file).catch((e: unknown) => e);
+        // the scan window's edges change nothing: layout or not, and the same error if any
+        const whole = outcome(() => readSerializedLayout(bytes, file));
+        expect(outcome(() => readSerializedLayout(bytes, file, { chunkSize: 13 }))).toEqual(whole);
         const lazy = await loadCassette(file, { deferResponses: true })
           .then((read) => {
             if (read) materializeResponses(read);
@@ -254,6 +302,31 @@ describe('layout reader (deferred responses)', () => {
     expect(successes).toBeGreaterThan(5);
   });
 });
+
+/** How many of this process's file descriptors are open on `file` (or on what was `file` before a rename over it). Linux only. */
+function descriptorsOf(file: string): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(file)) n++;
+    } catch {
+      // closed meanwhile (e.g. the descriptor readdirSync itself used)
+    }
+  }
+  return n;
+}
+
+/** What reading gave: not the layout, a cassette (materialized), or an error's message. */
+function outcome(read: () => Cassette | undefined): { layout: false } | { cassette: Cassette } | { error: string } {
+  try {
+    const cassette = read();
+    if (!cassette) return { layout: false };
+    materializeResponses(cassette);
+    return { cassette };
+  } catch (error) {
+    return { error: String(error) };
+  }
+}
 
 function catchError(fn: () => unknown): unknown {
   try {
