@@ -50,24 +50,24 @@ function matchesAt(bytes: Buffer, at: number, pattern: Buffer): boolean {
   return true;
 }
 
-function isWhitespace(bytes: Buffer): boolean {
-  for (let i = 0; i < bytes.length; i++) {
+function isWhitespace(bytes: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
     const c = bytes[i];
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
   }
   return true;
 }
 
-/** Whether a response's text ends like a `file` body (`"size": <digits>` + closers). */
-function endsLikeFileBody(text: Buffer): boolean {
-  let at = text.length - FILE_BODY_END.length;
-  if (at <= 0 || !matchesAt(text, at, FILE_BODY_END)) return false;
+/** Whether the response text `bytes[start, end)` ends like a `file` body (`"size": <digits>` + closers). */
+function endsLikeFileBody(bytes: Buffer, start: number, end: number): boolean {
+  let at = end - FILE_BODY_END.length;
+  if (at <= start || !matchesAt(bytes, at, FILE_BODY_END)) return false;
   let digits = 0;
-  while (at - 1 > 0 && (text[at - 1] as number) >= 0x30 && (text[at - 1] as number) <= 0x39) {
+  while (at - 1 > start && (bytes[at - 1] as number) >= 0x30 && (bytes[at - 1] as number) <= 0x39) {
     at--;
     digits++;
   }
-  return digits > 0 && matchesAt(text, at - SIZE_KEY.length, SIZE_KEY);
+  return digits > 0 && matchesAt(bytes, at - SIZE_KEY.length, SIZE_KEY);
 }
 
 const NOT_JSON = Symbol('not JSON');
@@ -142,6 +142,19 @@ export function fileBytes(fd: number, size: number): CassetteBytes {
   return bytes;
 }
 
+/**
+ * Decodes a whole cassette's bytes.
+ *
+ * @throws CassetteFormatError naming the file when they are not valid UTF-8
+ */
+export function decodeCassette(bytes: Buffer, file: string): string {
+  // isUtf8 is SIMD-fast (Node 20's isAscii is not); a literal U+FFFD in the file is valid UTF-8 and kept
+  if (!isUtf8(bytes)) {
+    throw new CassetteFormatError(`Cassette ${file} is not valid UTF-8 text. Fix the file or delete it and record the cassette again.`, file);
+  }
+  return bytes.toString('utf8');
+}
+
 /** Reads all of `bytes` into one buffer (the whole-file parse's input). */
 export function readAllBytes(bytes: CassetteBytes): Buffer {
   const all = Buffer.allocUnsafe(bytes.size);
@@ -214,9 +227,9 @@ class ScanWindow {
     return matchesAt(this.buf, at - this.start, pattern);
   }
 
-  /** The bytes `[from, to)`, which must be in the window. */
-  view(from: number, to: number): Buffer {
-    return this.buf.subarray(from - this.start, to - this.start);
+  /** Where file offset `at` (which must be in the window) lies in `buf`. */
+  at(offset: number): number {
+    return offset - this.start;
   }
 }
 
@@ -236,9 +249,18 @@ class ByteSink {
     this.buf = bigger;
   }
 
-  append(bytes: Buffer): void {
-    this.reserve(bytes.length);
-    this.length += bytes.copy(this.buf, this.length);
+  /** Appends `bytes[from, to)` (all of `bytes` by default). */
+  append(bytes: Buffer, from = 0, to = bytes.length): void {
+    const n = to - from;
+    this.reserve(n);
+    // TypedArray#set of a view: Node 20's Buffer#copy costs ~4× more per call (argument checks, then the same view)
+    this.buf.set(new Uint8Array(bytes.buffer, bytes.byteOffset + from, n), this.length);
+    this.length += n;
+  }
+
+  /** Whether the bytes so far are valid UTF-8. */
+  isUtf8(): boolean {
+    return isUtf8(this.buf.subarray(0, this.length));
   }
 
   appendByte(byte: number): void {
@@ -269,11 +291,14 @@ interface DeferredSource {
  * reported as such. A `file` body (only in a hand-formatted response: the layout's own are never
  * deferred) gets its side file checked here, as `loadCassette` does for the others.
  */
-function readDeferred(source: DeferredSource, bytes: Buffer, index: number): RecordedResponse {
+function readDeferred(source: DeferredSource, bytes: Buffer, from: number, to: number, index: number): RecordedResponse {
   const path = `interactions[${index}].response`;
-  const value = isUtf8(bytes) ? tryParse(bytes.toString('utf8')) : NOT_JSON;
+  const text = bytes.toString('utf8', from, to);
+  // the decoder replaces invalid UTF-8 with U+FFFD: only then is the strict check needed
+  const valid = !text.includes('\uFFFD') || isUtf8(bytes.subarray(from, to));
+  const value = valid ? tryParse(text) : NOT_JSON;
   if (value === NOT_JSON) {
-    parseCassette(readAllBytes(source.bytes).toString('utf8'), source.file); // throws the eager loader's error
+    parseCassette(decodeCassette(readAllBytes(source.bytes), source.file), source.file); // throws the eager loader's error
     throw new CassetteFormatError(
       `Cassette ${source.file}: ${path} could not be read on its own although the file is valid JSON: it is laid out with ` +
         "lines that look like the cassette's own structure. Re-save the cassette (REELTAPE_MODE=update) to restore reeltape's layout.",
@@ -316,15 +341,16 @@ class BlockReader {
     private readonly blockSize: number,
   ) {}
 
-  /** The bytes `[start, end)` (fewer at the end of the file), valid until the next call. */
-  get(start: number, end: number): Buffer {
+  /** Parses the deferred response at `[start, end)` from the block (reading a new one if needed). */
+  response(source: DeferredSource, start: number, end: number, index: number): RecordedResponse {
     if (start < this.start || end > this.end) {
       const length = Math.min(Math.max(end - start, this.blockSize), this.bytes.size - start);
       if (!this.block || this.block.length < length) this.block = Buffer.allocUnsafe(Math.max(length, this.blockSize));
       this.start = start;
       this.end = start + this.bytes.read(this.block, 0, length, start);
     }
-    return (this.block as Buffer).subarray(start - this.start, Math.min(end, this.end) - this.start);
+    // a file shorter than at load gives a cut response: it fails to parse and the whole file is checked
+    return readDeferred(source, this.block as Buffer, start - this.start, Math.min(end, this.end) - this.start, index);
   }
 }
 
@@ -372,7 +398,7 @@ class DeferredInteraction {
   /** Parses the response from the bytes `reader` has (or reads). */
   readWith(reader: BlockReader): RecordedResponse {
     const source = this.#source as DeferredSource;
-    const response = readDeferred(source, reader.get(this.#start, this.#end), this.#index);
+    const response = reader.response(source, this.#start, this.#end, this.#index);
     this.response = response;
     return response;
   }
@@ -440,11 +466,9 @@ export function readSerializedLayout(input: Buffer | CassetteBytes, file: string
   const headAt = scan.find(HEAD, 0, 0);
   if (headAt < 0) return undefined;
   let at = headAt + HEAD.length;
-  // each piece is checked as it passes: cuts fall on ASCII bytes, so every piece decodes alone
-  if (!isUtf8(scan.view(0, at))) return undefined;
   // the file with the deferred responses cut out, parsed at once
   const eager = new ByteSink(bytes.size >> 3);
-  eager.append(scan.view(0, at));
+  eager.append(scan.buf, scan.at(0), scan.at(at));
   /** Per interaction: where its deferred response lies, or -1 (parsed with its request). */
   const deferredStart: number[] = [];
   const deferredEnd: number[] = [];
@@ -455,21 +479,20 @@ export function readSerializedLayout(input: Buffer | CassetteBytes, file: string
     let last = false;
     if (end < 0) {
       end = scan.find(LAST_END, at, at); // everything from `at` to the end of the bytes is in the window now
-      if (end < 0 || !isWhitespace(scan.view(end + LAST_END.length, scan.end))) return undefined;
+      if (end < 0 || !isWhitespace(scan.buf, scan.at(end + LAST_END.length), scan.at(scan.end))) return undefined;
       last = true;
     }
     const next = end + ELEMENT_END_LENGTH;
-    if (!isUtf8(scan.view(at, next))) return undefined;
     const found = scan.buf.indexOf(RESPONSE_KEY, at - scan.start);
     const key = found < 0 ? -1 : scan.start + found;
     const responseStart = key + RESPONSE_KEY.length;
-    const deferred = key > at && key < end && end - responseStart >= DEFERRED_RESPONSE_MIN && !endsLikeFileBody(scan.view(responseStart, end));
+    const deferred = key > at && key < end && end - responseStart >= DEFERRED_RESPONSE_MIN && !endsLikeFileBody(scan.buf, scan.at(responseStart), scan.at(end));
     if (deferredStart.length > 0) eager.appendByte(COMMA);
     if (deferred) {
-      eager.append(scan.view(at, key));
+      eager.append(scan.buf, scan.at(at), scan.at(key));
       eager.append(ELEMENT_CLOSE);
     } else {
-      eager.append(scan.view(at, next));
+      eager.append(scan.buf, scan.at(at), scan.at(next));
     }
     deferredStart.push(deferred ? responseStart : -1);
     deferredEnd.push(end);
@@ -477,6 +500,9 @@ export function readSerializedLayout(input: Buffer | CassetteBytes, file: string
     at = next + SEPARATOR_LENGTH;
   }
   eager.append(ARRAY_CLOSE);
+  // UTF-8 is checked here for the eager text and on first read for each deferred response: cuts
+  // fall between ASCII bytes, so every piece is valid on its own exactly when the file is
+  if (!eager.isUtf8()) return undefined;
   const root = tryParse(eager.text());
   if (root === NOT_JSON || root === null || typeof root !== 'object') return undefined;
   const raw = (root as { interactions?: unknown }).interactions;

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { copyFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -7,7 +6,7 @@ import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { bodyByteLength, bodyToBytes } from './body-codec.js';
 import { parseCassette, serializeCassette } from './format.js';
-import { bufferBytes, fileBytes, isResponseDeferred, readAllBytes, readSerializedLayout, type CassetteBytes } from './layout-reader.js';
+import { bufferBytes, decodeCassette, fileBytes, isResponseDeferred, readAllBytes, readSerializedLayout, type CassetteBytes } from './layout-reader.js';
 import { sameCassetteContent } from './same-content.js';
 import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP } from './side-file-writer.js';
 import { sha256Hex, sideFileDir, sideFilePath, writeSideFile } from './side-files.js';
@@ -51,11 +50,7 @@ export async function loadCassette(file: string, options: LoadCassetteOptions = 
     throw error;
   }
   bytes.close();
-  // isUtf8 is SIMD-fast (Node 20's isAscii is not); a literal U+FFFD in the file is valid UTF-8 and kept
-  if (!isUtf8(whole)) {
-    throw new CassetteFormatError(`Cassette ${file} is not valid UTF-8 text. Fix the file or delete it and record the cassette again.`, file);
-  }
-  const cassette = parseCassette(whole.toString('utf8'), file);
+  const cassette = parseCassette(decodeCassette(whole, file), file);
   await checkSideFiles(cassette, file);
   return cassette;
 }
