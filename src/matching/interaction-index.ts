@@ -22,6 +22,17 @@ export interface MatcherVerdict {
 }
 
 /**
+ * How the index spells a key: a GET with no matched headers and no body is keyed by its URL alone,
+ * so the common recorded request needs no key string built (and hashed) for it. Such a URL holds
+ * no space and every other key does (after its method): the two kinds never collide.
+ */
+function indexKey(key: string): string {
+  const bare = key.length - 2;
+  if (key.startsWith('GET ') && key.indexOf('\n') === bare && key.endsWith('\n\n') && key.indexOf(' ', 4) === -1) return key.slice(4, bare);
+  return key;
+}
+
+/**
  * Finds recorded interactions for live requests and consumes them in recorded order.
  * Keys of recorded requests are computed once; a lookup is one key computation plus a `Map` hit
  * (with a `custom` matcher: a scan over the recorded requests with the same method).
@@ -89,10 +100,17 @@ export class InteractionIndex {
   /** The key of recorded interaction `index` (same result as {@link keyOf}; parts are kept when they had to be built). */
   private recordedKey(index: number): string {
     const request = (this.interactions[index] as Interaction).request;
-    if (request.body === null && this.headerNames.length === 0 && isCanonicalPlainUrl(request.url)) {
-      return `${request.method.toUpperCase()} ${request.url}\n\n`;
-    }
-    return joinKeyParts(this.partsOf(index));
+    return this.fastKey(request) ?? indexKey(joinKeyParts(this.partsOf(index)));
+  }
+
+  /**
+   * The key of a body-less request with a canonical plain URL and no matched headers, without
+   * building key parts (the same key they give); `undefined` for any other request.
+   */
+  private fastKey(request: RecordedRequest): string | undefined {
+    if (request.body !== null || this.headerNames.length > 0 || !isCanonicalPlainUrl(request.url)) return undefined;
+    const method = request.method === 'GET' ? 'GET' : request.method.toUpperCase();
+    return method === 'GET' ? request.url : `${method} ${request.url}\n\n`;
   }
 
   private partsOf(index: number): KeyParts {
@@ -137,11 +155,9 @@ export class InteractionIndex {
 
   /** The key of a live request; a body-less request with a canonical plain URL needs no key parts (same result). */
   private keyOf(request: RecordedRequest): string {
-    if (request.body === null && this.headerNames.length === 0 && isCanonicalPlainUrl(request.url)) {
-      return `${request.method.toUpperCase()} ${request.url}\n\n`;
-    }
-    return joinKeyParts(requestKeyParts(request, this.options, this.headerNames));
+    return this.fastKey(request) ?? indexKey(joinKeyParts(requestKeyParts(request, this.options, this.headerNames)));
   }
+
 
   private takeCustom(request: RecordedRequest): number | undefined {
     const custom = this.options.custom as NonNullable<MatchOptions['custom']>;
@@ -172,7 +188,7 @@ export class InteractionIndex {
    */
   explain(request: RecordedRequest, limit = 3): MismatchCandidate[] {
     const liveParts = requestKeyParts(request, this.options, this.headerNames);
-    const liveKey = joinKeyParts(liveParts);
+    const liveKey = indexKey(joinKeyParts(liveParts));
     const live = explainParts(request, this.options, liveParts.body);
     const custom = this.options.custom;
     const liveGroup = custom ? undefined : this.group(liveKey);

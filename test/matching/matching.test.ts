@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bodyFromBytes, InteractionIndex, requestKey, type Interaction, type RecordedRequest } from '../../src/index.js';
 
@@ -147,3 +148,48 @@ describe('InteractionIndex', () => {
     expect(reads).toBe(afterBuild);
   });
 });
+
+describe('InteractionIndex keys', () => {
+  // spellings of the same few requests: canonical (the index's fast path) and not (key parts)
+  const urls = [
+    'http://api.test/items/1',
+    'HTTP://API.test:80/items/1',
+    'http://api.test/items/../items/1',
+    'http://api.test/items/1?b=2&a=1',
+    'http://api.test/items/1?a=1&b=2',
+    'http://api.test/items/%7e1',
+    'http://api.test/items/~1',
+    'http://api.test/a%20b',
+    'http://api.test/a b',
+    'https://api.test:443/items/1',
+    'https://api.test/items/1',
+  ];
+  const request = fc.record({
+    method: fc.constantFrom('GET', 'get', 'Get', 'POST', 'DELETE'),
+    url: fc.constantFrom(...urls),
+    body: fc.constantFrom(undefined, '{"a":1}', '{ "a": 1 }', 'x'),
+    accept: fc.constantFrom(undefined, 'application/json', 'text/plain'),
+  });
+  const build = (r: { method: string; url: string; body: string | undefined; accept: string | undefined }) =>
+    req(r.method, r.url, r.body, r.body === undefined ? undefined : 'application/json', r.accept ? { accept: r.accept } : {});
+
+  it('takes exactly what comparing requestKey in recorded order takes, fast path or not (property)', () => {
+    fc.assert(
+      fc.property(fc.array(request, { maxLength: 12 }), fc.array(request, { maxLength: 12 }), fc.boolean(), (recorded, live, matchAccept) => {
+        const options = matchAccept ? { headers: ['accept'] } : {};
+        const interactions = recorded.map((r, i) => interaction(build(r), String(i)));
+        const index = new InteractionIndex(interactions, options);
+        const used = new Set<number>();
+        for (const r of live) {
+          const key = requestKey(build(r), options);
+          const expected = interactions.findIndex((x, i) => !used.has(i) && requestKey(x.request, options) === key);
+          const hit = index.take(build(r));
+          expect(hit?.index ?? -1).toBe(expected);
+          if (expected >= 0) used.add(expected);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
