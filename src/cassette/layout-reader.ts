@@ -40,9 +40,12 @@ const RESPONSE_KEY = Buffer.from(',\n      "response": ');
 const FILE_BODY_END = Buffer.from('\n        }\n      }');
 const SIZE_KEY = Buffer.from('"size": ');
 /** Appended where a response was cut out: closes the interaction. */
-const ELEMENT_CLOSE = Buffer.from('\n    }');
 const ARRAY_CLOSE = Buffer.from('\n  ]\n}');
-const COMMA = 0x2c;
+/** {@link BETWEEN} without its first line break and indent: starts with a byte that is rare in bodies, so the search skips fast. */
+const BETWEEN_TAIL = BETWEEN.subarray('\n    '.length);
+const BETWEEN_HEAD = BETWEEN.subarray(0, '\n    '.length);
+/** Eager bytes copied once this many have gathered without a cut. */
+const FLUSH_RUN = 64 * 1024;
 
 function matchesAt(bytes: Buffer, at: number, pattern: Buffer): boolean {
   if (at < 0 || at + pattern.length > bytes.length) return false;
@@ -233,6 +236,21 @@ class ScanWindow {
   }
 }
 
+/**
+ * Offset of the first {@link BETWEEN} at or after `from` (-1 if none), keeping `[keep, …)` in the
+ * window. Searches its tail (which starts with `}`: far fewer false starts than a line break) and
+ * checks the line break and indent before it.
+ */
+function findBetween(scan: ScanWindow, from: number, keep: number): number {
+  for (let search = from + BETWEEN_HEAD.length; ; ) {
+    const tail = scan.find(BETWEEN_TAIL, search, keep);
+    if (tail < 0) return -1;
+    const start = tail - BETWEEN_HEAD.length;
+    if (matchesAt(scan.buf, scan.at(start), BETWEEN_HEAD)) return start;
+    search = tail + 1;
+  }
+}
+
 /** An append-only byte buffer (the eagerly parsed text). */
 class ByteSink {
   private buf: Buffer;
@@ -261,11 +279,6 @@ class ByteSink {
   /** Whether the bytes so far are valid UTF-8. */
   isUtf8(): boolean {
     return isUtf8(this.buf.subarray(0, this.length));
-  }
-
-  appendByte(byte: number): void {
-    this.reserve(1);
-    this.buf[this.length++] = byte;
   }
 
   text(): string {
@@ -466,38 +479,45 @@ export function readSerializedLayout(input: Buffer | CassetteBytes, file: string
   const headAt = scan.find(HEAD, 0, 0);
   if (headAt < 0) return undefined;
   let at = headAt + HEAD.length;
-  // the file with the deferred responses cut out, parsed at once
+  // the file with the deferred responses cut out, parsed at once. Runs of eager bytes are copied
+  // as a whole: a cut response's `[end, next)` is `\n    }`, which closes its interaction.
   const eager = new ByteSink(bytes.size >> 3);
-  eager.append(scan.buf, scan.at(0), scan.at(at));
+  let runStart = 0;
   /** Per interaction: where its deferred response lies, or -1 (parsed with its request). */
   const deferredStart: number[] = [];
   const deferredEnd: number[] = [];
+  // later interactions start inside the separator that ends the one before
+  if (!scan.matches(ELEMENT_START, at, 0)) return undefined;
   for (;;) {
-    if (!scan.matches(ELEMENT_START, at, at)) return undefined;
     // the long separator skips fast through bodies; the last interaction ends the array instead
-    let end = scan.find(BETWEEN, at, at);
+    let end = findBetween(scan, at, runStart);
     let last = false;
     if (end < 0) {
-      end = scan.find(LAST_END, at, at); // everything from `at` to the end of the bytes is in the window now
+      end = scan.find(LAST_END, at, runStart); // everything from `runStart` to the end of the bytes is in the window now
       if (end < 0 || !isWhitespace(scan.buf, scan.at(end + LAST_END.length), scan.at(scan.end))) return undefined;
       last = true;
     }
     const next = end + ELEMENT_END_LENGTH;
-    const found = scan.buf.indexOf(RESPONSE_KEY, at - scan.start);
+    const found = scan.buf.indexOf(RESPONSE_KEY, scan.at(at));
     const key = found < 0 ? -1 : scan.start + found;
     const responseStart = key + RESPONSE_KEY.length;
     const deferred = key > at && key < end && end - responseStart >= DEFERRED_RESPONSE_MIN && !endsLikeFileBody(scan.buf, scan.at(responseStart), scan.at(end));
-    if (deferredStart.length > 0) eager.appendByte(COMMA);
     if (deferred) {
-      eager.append(scan.buf, scan.at(at), scan.at(key));
-      eager.append(ELEMENT_CLOSE);
-    } else {
-      eager.append(scan.buf, scan.at(at), scan.at(next));
+      eager.append(scan.buf, scan.at(runStart), scan.at(key));
+      runStart = end;
     }
     deferredStart.push(deferred ? responseStart : -1);
     deferredEnd.push(end);
-    if (last) break;
+    if (last) {
+      eager.append(scan.buf, scan.at(runStart), scan.at(next));
+      break;
+    }
     at = next + SEPARATOR_LENGTH;
+    // a long run without a cut is copied now, so the window need not keep it
+    if (at - runStart >= FLUSH_RUN) {
+      eager.append(scan.buf, scan.at(runStart), scan.at(at));
+      runStart = at;
+    }
   }
   eager.append(ARRAY_CLOSE);
   // UTF-8 is checked here for the eager text and on first read for each deferred response: cuts
