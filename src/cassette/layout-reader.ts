@@ -6,21 +6,24 @@ import type { Cassette, Interaction, RecordedRequest, RecordedResponse } from '.
 
 /**
  * Reads a cassette laid out exactly as `serializeCassette` writes it, and leaves large recorded
- * responses unparsed until they are first read (decision 0005).
+ * responses in the file until they are first read (decision 0005).
  *
  * Why: `JSON.parse` of a 10,000-interaction, 19 MB cassette takes ~65 ms, most of it building the
  * objects of response bodies, before the first request can be answered. Matching needs only the
  * requests. Here the envelope and every request are parsed and validated at load (one
  * `JSON.parse` over the file with the large responses cut out); a response of at least
- * {@link DEFERRED_RESPONSE_MIN} bytes becomes a getter that parses and validates it on first read.
+ * {@link DEFERRED_RESPONSE_MIN} bytes becomes a getter that reads, parses and validates it on first
+ * read. The file is scanned front to back through one small window and never held whole (on small
+ * VMs touching fresh memory dominates: a new 19 MB buffer costs more than scanning it); it stays
+ * open until every deferred response was read, so a cassette replaced meanwhile changes nothing.
  *
  * Soundness: the file is cut only at byte sequences `serializeCassette` writes between and inside
  * interactions (`\n    },\n    {\n      "request": {\n`, `,\n      "response": `); JSON strings
- * cannot hold a raw newline, so these are structural. Every byte lies in the eagerly parsed text
- * or in one deferred response, and the eager text must parse as a whole. Anything else (another
- * layout, a hand edit, a BOM, invalid UTF-8) returns `undefined` and the caller parses the whole
- * file as before. A deferred response that does not parse on its own makes the whole file be
- * parsed again, so the error is the one an eager load gives (see {@link readDeferred}).
+ * cannot hold a raw newline, so these are structural. Every byte lies in the eagerly parsed text,
+ * in one deferred response or in a separator, and the eager text must parse as a whole. Anything
+ * else (another layout, a hand edit, a BOM, invalid UTF-8) returns `undefined` and the caller
+ * parses the whole file as before. A deferred response that does not parse on its own makes the
+ * whole file be parsed again, so the error is the one an eager load gives (see {@link readDeferred}).
  */
 
 /** Recorded responses shorter than this (bytes of cassette text) are parsed at load. */
