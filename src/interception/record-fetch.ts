@@ -1,3 +1,4 @@
+import { FetchResponse } from '@mswjs/interceptors';
 import { BodyCapture, type SpillOptions } from './body-capture.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { createEncoder, isSupportedEncoding, parseContentEncoding } from './compression.js';
@@ -21,9 +22,16 @@ export function keepUnfollowableRedirect(request: Request, response: Response): 
   }
 }
 
+/**
+ * Who hands the recorded response to the client: the fetch interceptor (`controller.respondWith`,
+ * which decodes a compressed body and follows redirects it is handed), or reeltape's own `fetch`
+ * (the response goes to the client as it is).
+ */
+export type ClientDelivery = 'interceptor' | 'direct';
+
 /** What {@link fetchAndCapture} hands back: the response for the client, and the capture of its body. */
 export interface FetchedAndCaptured {
-  /** To answer the client with (`controller.respondWith`): the live status, headers and body. */
+  /** The client's response: the live status, headers and body. */
   readonly forClient: Response;
   /** The capture of the same body; {@link ResponseCapture.done} settles when the body has been read. */
   readonly capture: ResponseCapture;
@@ -41,12 +49,14 @@ export interface FetchedAndCaptured {
  * tees every response for `response` listeners and awaits them; measured on sequential recording
  * that is most of reeltape's cost over plain fetch (decision 0004, follow-up H12).
  *
- * The fetch interceptor decodes a body whose `content-encoding` it knows when it is handed a
- * response, while the live body is already decoded: for such a body the client's copy is
- * re-encoded on the way (the recording keeps the decoded bytes), so the client reads exactly what
- * it reads live. A final redirect status that undici did not follow (no `Location`) reaches the
- * client as it is ({@link keepUnfollowableRedirect}). As in replay, the client's `response.url` is
- * the request's URL and `redirected` is false even when fetch followed redirects on the way.
+ * With `delivery` `interceptor` (the response goes to `controller.respondWith`): the interceptor
+ * decodes a body whose `content-encoding` it knows, while the live body is already decoded, so for
+ * such a body the client's copy is re-encoded on the way (the recording keeps the decoded bytes)
+ * and the client reads exactly what it reads live; a final redirect status that undici did not
+ * follow (no `Location`) reaches the client as it is ({@link keepUnfollowableRedirect}). With
+ * `direct` (reeltape's own `fetch` returns it) the live body goes to the client as it is. Either
+ * way, as in replay, the client's `response.url` is the request's URL and `redirected` is false
+ * even when fetch followed redirects on the way.
  *
  * Rejects as `pureFetch` does (connection refused, aborted): the caller hands that error to the client.
  *
@@ -59,16 +69,22 @@ export async function fetchAndCapture(
   pureFetch: typeof globalThis.fetch,
   request: Request,
   spill: SpillOptions | undefined,
+  delivery: ClientDelivery = 'interceptor',
 ): Promise<FetchedAndCaptured> {
   const live = await pureFetch(request);
-  keepUnfollowableRedirect(request, live);
+  const viaInterceptor = delivery === 'interceptor';
+  if (viaInterceptor) keepUnfollowableRedirect(request, live);
   const init: ResponseInit = { status: live.status, statusText: live.statusText, headers: live.headers };
+  // delivered directly, the client's response is what the interceptor would have made of it (and replay makes): its url is the request's
+  const forClient = (body: ReadableStream<Uint8Array> | null): Response =>
+    viaInterceptor ? new Response(body, init) : new FetchResponse(body, { ...init, url: request.url });
   const source = live.body;
-  if (source === null) return { forClient: new Response(null, init), capture: captureResponse(live) };
+  if (source === null) return { forClient: forClient(null), capture: captureResponse(live) };
 
   // undici hands over decoded bytes: the capture stores them as they are (no decoding on spill)
   const capture = new BodyCapture(spill ? { ...spill, codings: [] } : undefined);
-  const codings = parseContentEncoding(live.headers.get('content-encoding') ?? undefined);
+  // the interceptor decodes what it is handed: re-encode the client's copy for it (not when delivered directly)
+  const codings = viaInterceptor ? parseContentEncoding(live.headers.get('content-encoding') ?? undefined) : [];
   const sink = new ClientSink(codings.length > 0 && isSupportedEncoding(codings) ? codings : []);
   const reader = source.getReader();
   let complete = false;
@@ -89,7 +105,7 @@ export async function fetchAndCapture(
     complete = !capture.failed;
   })();
   return {
-    forClient: new Response(sink.stream, init),
+    forClient: forClient(sink.stream),
     capture: {
       response: live,
       done,

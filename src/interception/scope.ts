@@ -25,6 +25,11 @@ export interface InterceptionScope {
   decide(request: Request, requestId: string): Promise<RequestDecision>;
   /** `decide` threw: remember the error (the request gets a network error). */
   fail(error: unknown): void;
+  /**
+   * Whether `decide` records every request to `url` as it is (recording, host not ignored): the
+   * interception layer may then perform it without asking the interceptor (see `recordingFetch`).
+   */
+  recordsEvery?(url: string): boolean;
 }
 
 const storage = new AsyncLocalStorage<InterceptionScope>();

@@ -192,6 +192,11 @@ export class CassetteSession implements InterceptionScope {
     return this.slots.length;
   }
 
+  /** Mode `record` and the host not ignored: {@link decide} records every such request. */
+  recordsEvery(url: string): boolean {
+    return this.mode === 'record' && !isIgnoredHost(url, this.options.ignoreHosts);
+  }
+
   async decide(request: Request, requestId: string): Promise<RequestDecision> {
     const log = this.log;
     const label = log ? `${request.method} ${request.url}` : '';

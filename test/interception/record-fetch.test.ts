@@ -7,8 +7,9 @@ import { comparableHeaders, makeTempDir, removeTempDirs, startTestServer, type O
 
 // While reeltape owns the fetch interceptor, it performs recorded fetch requests itself and answers
 // the client with the live response, its body fed from the same reader the capture uses
-// (src/interception/record-fetch.ts). What the client sees while recording must be what it sees
-// with no reeltape at all.
+// (src/interception/record-fetch.ts): in mode `record` from its own `fetch` laid over the
+// interceptor's (delivered directly), in mode `update` through the interceptor's `respondWith`.
+// What the client sees while recording must be what it sees with no reeltape at all, either way.
 
 let server: TestServer;
 let dir: string;
@@ -40,12 +41,12 @@ async function storedCassette(name: string) {
   return parseCassette(await readFile(file, 'utf8'), file);
 }
 
-describe('fetch while recording', () => {
+describe.each(['record', 'update'] as const)('fetch while recording (mode %s)', (mode) => {
   const paths = ['/json', '/text', '/binary', '/gzip', '/deflate', '/br', '/cookies', '/chunked', '/redirect', '/status/204', '/status/302', '/status/500', '/nothing-here'];
 
   it.each(paths)('GET %s: the client sees exactly what it sees without reeltape', async (path) => {
     const live = await observe(`${server.url}${path}`);
-    const recorded = await withCassette('fidelity', () => observe(`${server.url}${path}`), { dir, mode: 'record' });
+    const recorded = await withCassette('fidelity', () => observe(`${server.url}${path}`), { dir, mode });
     // as in replay, `redirected` (and `url`) describe the request: fetch followed /redirect on the way
     expect({ ...recorded, redirected: live.redirected }).toEqual(live);
     const cassette = await storedCassette('fidelity');
@@ -54,7 +55,7 @@ describe('fetch while recording', () => {
   });
 
   it('a final redirect status that fetch did not follow (no Location) reaches the client as it is, recorded once', async () => {
-    const recorded = await withCassette('no-location', () => observe(`${server.url}/status/302`), { dir, mode: 'record' });
+    const recorded = await withCassette('no-location', () => observe(`${server.url}/status/302`), { dir, mode });
     expect(recorded.status).toBe(302);
     expect(server.hits).toEqual(['GET /status/302']);
     const replayed = await withCassette('no-location', () => observe(`${server.url}/status/302`), { dir, mode: 'replay' });
@@ -64,7 +65,7 @@ describe('fetch while recording', () => {
 
   it('HEAD: no body, headers as live', async () => {
     const live = await observe(`${server.url}/json`, { method: 'HEAD' });
-    const recorded = await withCassette('head', () => observe(`${server.url}/json`, { method: 'HEAD' }), { dir, mode: 'record' });
+    const recorded = await withCassette('head', () => observe(`${server.url}/json`, { method: 'HEAD' }), { dir, mode });
     expect(recorded).toEqual(live);
     expect(recorded.body.byteLength).toBe(0);
   });
@@ -76,7 +77,7 @@ describe('fetch while recording', () => {
         const res = await fetch(`${server.url}/chunked`);
         expect(res.status).toBe(200);
       },
-      { dir, mode: 'record' },
+      { dir, mode },
     );
     const [interaction] = (await storedCassette('unread')).interactions;
     expect(Buffer.from(bodyToBytes(interaction!.response.body)).toString('utf8')).toBe('part1 part2 part3');
@@ -91,7 +92,7 @@ describe('fetch while recording', () => {
         await reader.read();
         await reader.cancel();
       },
-      { dir, mode: 'record' },
+      { dir, mode },
     );
     const [interaction] = (await storedCassette('cancelled')).interactions;
     expect(Buffer.from(bodyToBytes(interaction!.response.body)).toString('utf8')).toBe('part1 part2 part3');
@@ -102,7 +103,7 @@ describe('fetch while recording', () => {
     const url = `${closed.url}/json`;
     await closed.close();
     const live = await fetch(url).catch((error: unknown) => error);
-    const recorded = await withCassette('refused', () => fetch(url).catch((error: unknown) => error), { dir, mode: 'record', saveOnError: true });
+    const recorded = await withCassette('refused', () => fetch(url).catch((error: unknown) => error), { dir, mode, saveOnError: true });
     expect(recorded).toBeInstanceOf(TypeError);
     expect((recorded as TypeError).message).toBe((live as TypeError).message);
     expect(((recorded as TypeError).cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
@@ -118,17 +119,48 @@ describe('fetch while recording', () => {
         setTimeout(() => controller.abort(new Error('gave up')), 50);
         return pending;
       },
-      { dir, mode: 'record' },
+      { dir, mode },
     );
     await expect(run).rejects.toThrow('gave up');
   });
 
   it('many concurrent recorded requests each get their own body, and replay gives the same', async () => {
     const run = (base: string) => Promise.all(Array.from({ length: 40 }, (_, i) => fetch(`${base}/echo?i=${i}`).then((r) => r.json() as Promise<{ url: string }>)));
-    const recorded = await withCassette('concurrent', () => run(server.url), { dir, mode: 'record' });
+    const recorded = await withCassette('concurrent', () => run(server.url), { dir, mode });
     expect(recorded.map((r) => r.url)).toEqual(Array.from({ length: 40 }, (_, i) => `/echo?i=${i}`));
     await server.close();
     const replayed = await withCassette('concurrent', () => run(server.url), { dir, mode: 'replay' });
     expect(replayed).toEqual(recorded);
+  });
+});
+
+describe('reeltape’s own fetch while recording', () => {
+  it('is laid over the global fetch only while a recording cassette is open', async () => {
+    const before = globalThis.fetch;
+    const during = await withCassette('global', () => globalThis.fetch, { dir, mode: 'record' });
+    expect(during).not.toBe(before);
+    expect(globalThis.fetch).toBe(before);
+  });
+
+  it('a request outside the cassette goes out untouched and is not recorded, while one inside is', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const recording = withCassette(
+      'inside',
+      async () => {
+        const res = await fetch(`${server.url}/json`);
+        await res.arrayBuffer();
+        await gate;
+      },
+      { dir, mode: 'record' },
+    );
+    await vi.waitFor(() => expect(server.hits).toContain('GET /json'));
+    const outside = await fetch(`${server.url}/text`); // outside any cassette, while it is open
+    expect(outside.status).toBe(200);
+    release();
+    await recording;
+    const cassette = await storedCassette('inside');
+    expect(cassette.interactions.map((i) => i.request.url)).toEqual([`${server.url}/json`]);
+    expect(server.hits).toEqual(['GET /json', 'GET /text']);
   });
 });
