@@ -139,6 +139,11 @@ function layRecordingFetch(pureFetch: typeof globalThis.fetch): () => void {
 }
 
 let directRequests = 0;
+/**
+ * Node's own `Request`, taken before any interceptor patches the global one (the ClientRequest
+ * interceptor wraps it to record raw header casing, which only `node:http` responses use).
+ */
+const NodeRequest = globalThis.Request;
 
 /**
  * reeltape's `fetch` while it owns the fetch interceptor. A request that its cassette records as it
@@ -163,7 +168,7 @@ async function recordDirectFetch(
   input: RequestInfo | URL,
   init: RequestInit | undefined,
 ): Promise<Response> {
-  const request = new Request(input, init); // a bad URL or init rejects here, as fetch's own check does
+  const request = new NodeRequest(input, init); // a bad URL or init rejects here, as fetch's own check does
   if (!scope.recordsEvery?.(request.url)) return intercepted(request);
   let decision: RequestDecision;
   try {

@@ -1,4 +1,5 @@
 import { formatJson, getHeader, setHeader } from '../cassette/index.js';
+import { clonePlain } from '../cassette/clone.js';
 import { sameBody } from '../cassette/same-content.js';
 import type { Body, Cassette, CassetteMeta, Interaction, RecordedRequest } from '../cassette/types.js';
 import { runHook } from './chain.js';
@@ -92,7 +93,7 @@ export function sanitizeInteraction(sanitizer: Sanitizer, interaction: Interacti
   const { secrets } = ctx;
   for (const value of sanitizer.secrets ?? []) secrets.add(value);
   // the hooks work on a deep copy; `interaction` stays untouched and tells what the bodies were before
-  const copy = structuredClone(interaction);
+  const copy = clonePlain(interaction);
 
   const requestCtx = makeContext(ctx.cassette, ctx.index, 'record', secrets);
   let request = copy.request;
@@ -125,7 +126,7 @@ export function sanitizeInteraction(sanitizer: Sanitizer, interaction: Interacti
  * @throws SanitizerError naming the sanitizer (interaction index -1)
  */
 export function sanitizeLiveRequest(sanitizer: Sanitizer, request: RecordedRequest, cassette: string): RecordedRequest {
-  const copy = structuredClone(request);
+  const copy = clonePlain(request);
   if (!sanitizer.request) return copy;
   const ctx = makeContext(cassette, -1, 'match', undefined);
   const hook = sanitizer.request.bind(sanitizer);
@@ -184,7 +185,7 @@ export function redactKnownSecrets(cassette: Cassette, secrets: SecretSet): Cass
   const replace = literalReplacer(secrets.values().map((value) => ({ value, marker: secrets.markerFor(value) })));
   const interactions = cassette.interactions.map((interaction) => {
     if (!hasKnownSecret(interaction.request, replace) && !hasKnownSecret(interaction.response, replace)) return interaction;
-    const copy = structuredClone(interaction);
+    const copy = clonePlain(interaction);
     mapMessageStrings(copy.request, replace);
     mapMessageStrings(copy.response, replace);
     fixContentLength(copy.request, interaction.request.body);
