@@ -173,7 +173,9 @@ const SCAN_CHUNK = 256 * 1024;
 /** Bytes read per step when every remaining deferred response is parsed (see {@link materializeResponses}). */
 const MATERIALIZE_BLOCK = 1024 * 1024;
 /** Bytes read ahead when a deferred response is read on its own (the next ones are likely in it). */
-const READ_AHEAD = 64 * 1024;
+const READ_AHEAD = 256 * 1024;
+/** Blocks a reader keeps (see {@link BlockReader}). */
+const CACHED_BLOCKS = 2;
 
 /**
  * A sliding view of `bytes` for one front-to-back pass: holds `[start, end)`; reading on keeps the
@@ -343,30 +345,51 @@ function readDeferred(source: DeferredSource, bytes: Buffer, from: number, to: n
   return response;
 }
 
+/** A piece of the file read into memory: its bytes `[start, end)`. */
+interface Block {
+  start: number;
+  end: number;
+  buf: Buffer;
+}
+
 /**
- * Reads deferred responses' bytes a block at a time: responses are mostly read in file order
- * (replay follows the recording; materializing walks it), so one read serves many.
+ * Reads deferred responses' bytes a block at a time: responses are read roughly in file order
+ * (replay follows the recording, concurrent requests a window of it; materializing walks it), so
+ * one read serves many. Blocks start at multiples of the block size and the last {@link CACHED_BLOCKS}
+ * are kept, so requests answered a little out of order (200 in flight) do not re-read the file.
  */
 class BlockReader {
-  private block: Buffer | undefined;
-  private start = 0;
-  private end = 0;
+  /** Most recently used first. */
+  private readonly blocks: Block[] = [];
 
   constructor(
     readonly bytes: CassetteBytes,
     private readonly blockSize: number,
   ) {}
 
-  /** Parses the deferred response at `[start, end)` from the block (reading a new one if needed). */
+  /** Parses the deferred response at `[start, end)` from a block (reading it if needed). */
   response(source: DeferredSource, start: number, end: number, index: number): RecordedResponse {
-    if (start < this.start || end > this.end) {
-      const length = Math.min(Math.max(end - start, this.blockSize), this.bytes.size - start);
-      if (!this.block || this.block.length < length) this.block = Buffer.allocUnsafe(Math.max(length, this.blockSize));
-      this.start = start;
-      this.end = start + this.bytes.read(this.block, 0, length, start);
-    }
+    const block = this.blockFor(start, end);
     // a file shorter than at load gives a cut response: it fails to parse and the whole file is checked
-    return readDeferred(source, this.block as Buffer, start - this.start, Math.min(end, this.end) - this.start, index);
+    return readDeferred(source, block.buf, start - block.start, Math.min(end, block.end) - block.start, index);
+  }
+
+  private blockFor(start: number, end: number): Block {
+    const blocks = this.blocks;
+    for (let i = 0; i < blocks.length; i++) {
+      const block = blocks[i] as Block;
+      if (start < block.start || end > block.end) continue;
+      if (i > 0) blocks.unshift(...blocks.splice(i, 1));
+      return block;
+    }
+    const from = start - (start % this.blockSize);
+    const length = Math.min(Math.max(end - from, this.blockSize), this.bytes.size - from);
+    // the least recently used block's buffer is reused when it is large enough
+    const spare = blocks.length >= CACHED_BLOCKS ? blocks.pop() : undefined;
+    const buf = spare && spare.buf.length >= length ? spare.buf : Buffer.allocUnsafe(Math.max(length, this.blockSize));
+    const block: Block = { start: from, end: from + this.bytes.read(buf, 0, length, from), buf };
+    blocks.unshift(block);
+    return block;
   }
 }
 
