@@ -247,6 +247,32 @@ describe('layout reader (deferred responses)', () => {
     expect(read).toEqual(parseCassette(text, file));
   });
 
+  it('reads deferred responses in any order from the file, across blocks (property)', async () => {
+    const dir = await makeTempDir('layout-order');
+    const file = join(dir, 'c.json');
+    // ~1 MB of responses: several read blocks
+    const c: Cassette = {
+      version: 1,
+      meta: { reeltape: '0.1.0', node: 'v20', recordedAt: '2026-11-25T10:00:00.000Z' },
+      interactions: Array.from({ length: 500 }, (_, i) => ({
+        request: { method: 'GET', url: `http://127.0.0.1:1/items/${i}`, headers: {}, body: null },
+        response: { status: 200, statusText: 'OK', headers: {}, body: { kind: 'json', value: { id: i, text: `item ${i} `.repeat(150 + (i % 40)) } } },
+      })),
+    };
+    const text = serializeCassette(c);
+    await writeFile(file, text);
+    const eager = parseCassette(text, file);
+    await fc.assert(
+      fc.asyncProperty(fc.shuffledSubarray(Array.from({ length: 500 }, (_, i) => i), { minLength: 1 }), async (order) => {
+        const read = (await loadCassette(file, { deferResponses: true })) as Cassette;
+        for (const i of order) expect(read.interactions[i]?.response).toEqual(eager.interactions[i]?.response);
+        materializeResponses(read);
+        expect(read).toEqual(eager);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it('damaged files end the same way as with the whole-file loader (property)', async () => {
     const dir = await makeTempDir('layout-corrupt');
     const file = join(dir, 'c.json');
