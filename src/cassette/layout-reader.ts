@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, readSync, statSync } from 'node:fs';
 import { CassetteFormatError } from '../errors/index.js';
 import { CassetteValidator, parseCassette } from './format.js';
+import { sideFileProblem } from './side-files.js';
 import type { Cassette, Interaction, RecordedRequest, RecordedResponse } from './types.js';
 
 /**
@@ -329,18 +330,13 @@ function readDeferred(source: DeferredSource, bytes: Buffer, from: number, to: n
   if (body?.kind === 'file') {
     let size: number | undefined;
     try {
-      size = statSync(body.path).size;
+      const info = statSync(body.path);
+      size = info.isFile() ? info.size : undefined;
     } catch {
       size = undefined;
     }
-    if (size !== body.size) {
-      throw new CassetteFormatError(
-        `Cassette ${source.file}: ${path}.body.file refers to side file ${body.path}, which is ${size === undefined ? 'missing' : `${size} bytes, not ${body.size}`}. ` +
-          'Restore it (side files must be committed with the cassette) or delete the cassette and record it again.',
-        body.path,
-        `${path}.body.file`,
-      );
-    }
+    const problem = sideFileProblem(source.file, body, `${path}.body.file`, size);
+    if (problem) throw problem;
   }
   return response;
 }

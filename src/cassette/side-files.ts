@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CassetteFormatError } from '../errors/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Body } from './types.js';
 
@@ -40,4 +41,35 @@ export async function writeSideFile(cassetteFile: string, bytes: Uint8Array): Pr
     await writeFileAtomic(path, bytes);
   }
   return { kind: 'file', sha256, size: bytes.byteLength, path };
+}
+
+/**
+ * The error for a `file` body (at `location` in cassette `cassetteFile`) whose side file is missing
+ * (`size` undefined) or holds another number of bytes than recorded; `undefined` when it is in place.
+ *
+ * @example
+ * const problem = sideFileProblem(file, body, 'interactions[2].response.body.file', info?.isFile() ? info.size : undefined)
+ * if (problem) throw problem
+ */
+export function sideFileProblem(
+  cassetteFile: string,
+  body: Extract<Body, { kind: 'file' }>,
+  location: string,
+  size: number | undefined,
+): CassetteFormatError | undefined {
+  if (size === undefined) {
+    return new CassetteFormatError(
+      `Cassette ${cassetteFile}: ${location} refers to side file ${body.path}, which is missing. ` +
+        'Restore it (side files must be committed with the cassette) or delete the cassette and record it again.',
+      body.path,
+      location,
+    );
+  }
+  if (size === body.size) return undefined;
+  return new CassetteFormatError(
+    `Cassette ${cassetteFile}: side file ${body.path} has ${size} bytes but ${location} records ${body.size}. ` +
+      'Restore the original side file or delete the cassette and record it again.',
+    body.path,
+    location,
+  );
 }

@@ -9,7 +9,7 @@ import { parseCassette, serializeCassette } from './format.js';
 import { bufferBytes, decodeCassette, fileBytes, isResponseDeferred, readAllBytes, readSerializedLayout, type CassetteBytes } from './layout-reader.js';
 import { sameCassetteContent } from './same-content.js';
 import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP } from './side-file-writer.js';
-import { sha256Hex, sideFileDir, sideFilePath, writeSideFile } from './side-files.js';
+import { sha256Hex, sideFileDir, sideFilePath, sideFileProblem, writeSideFile } from './side-files.js';
 import type { Body, Cassette } from './types.js';
 
 /** Options of {@link loadCassette}. */
@@ -108,22 +108,8 @@ async function checkSideFiles(cassette: Cassette, file: string): Promise<void> {
   for (let k = 0; k < found.length; k++) {
     const { body, location } = found[k] as (typeof found)[number];
     const info = infos[k];
-    if (!info?.isFile()) {
-      throw new CassetteFormatError(
-        `Cassette ${file}: ${location} refers to side file ${body.path}, which is missing. ` +
-          'Restore it (side files must be committed with the cassette) or delete the cassette and record it again.',
-        body.path,
-        location,
-      );
-    }
-    if (info.size !== body.size) {
-      throw new CassetteFormatError(
-        `Cassette ${file}: side file ${body.path} has ${info.size} bytes but ${location} records ${body.size}. ` +
-          'Restore the original side file or delete the cassette and record it again.',
-        body.path,
-        location,
-      );
-    }
+    const problem = sideFileProblem(file, body, location, info?.isFile() ? info.size : undefined);
+    if (problem) throw problem;
   }
 }
 

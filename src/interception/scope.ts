@@ -26,10 +26,10 @@ export interface InterceptionScope {
   /** `decide` threw: remember the error (the request gets a network error). */
   fail(error: unknown): void;
   /**
-   * Whether `decide` records every request to `url` as it is (recording, host not ignored): the
-   * interception layer may then perform it without asking the interceptor (see `recordingFetch`).
+   * Whether `decide` never answers from a cassette (it records or passes through every request):
+   * the interception layer may then perform requests itself, without the interceptor (see `recordingFetch`).
    */
-  recordsEvery?(url: string): boolean;
+  readonly neverReplays?: boolean;
 }
 
 const storage = new AsyncLocalStorage<InterceptionScope>();

@@ -146,44 +146,46 @@ let directRequests = 0;
 const NodeRequest = globalThis.Request;
 
 /**
- * reeltape's `fetch` while it owns the fetch interceptor. A request that its cassette records as it
- * is ({@link InterceptionScope.recordsEvery}: mode `record`, host not ignored), and that no other
- * listener on the interceptor could answer ({@link directFetch}), is performed and captured here
- * ({@link fetchAndCapture}, delivered directly): the interceptor's request wrapper, event round
- * trip and response re-wrapping cost ~10 % of recording throughput (decision 0004, H13). Every
- * other request, and every request outside a cassette, goes to the interceptor's `fetch` untouched.
+ * reeltape's `fetch` while it owns the fetch interceptor. A request made in a cassette that never
+ * answers from the cassette ({@link InterceptionScope.neverReplays}: modes `record`, `passthrough`),
+ * while no other listener on the interceptor could answer it ({@link directFetch}), is performed
+ * here: recorded ones through {@link fetchAndCapture} (delivered directly), the rest (ignored hosts,
+ * mode `passthrough`) as they are. The interceptor's request wrapper, event round trip and
+ * response re-wrapping cost ~10 % of recording throughput (decision 0004, H13). Every other
+ * request, and every request outside a cassette, goes to the interceptor's `fetch` untouched.
  */
 function recordingFetch(intercepted: typeof globalThis.fetch, pureFetch: typeof globalThis.fetch): typeof globalThis.fetch {
   return function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const scope = currentScope();
-    if (!scope?.recordsEvery || directFetch() !== pureFetch) return intercepted(input, init);
-    return recordDirectFetch(scope, intercepted, pureFetch, input, init);
+    if (!scope?.neverReplays || directFetch() !== pureFetch) return intercepted(input, init);
+    return recordDirectFetch(scope, pureFetch, input, init);
   };
+}
+
+/** What a fetch client gets through the interceptor when reeltape fails a request: a network error. */
+function networkError(cause: unknown): TypeError {
+  return Object.assign(new TypeError('Failed to fetch'), { cause });
 }
 
 async function recordDirectFetch(
   scope: InterceptionScope,
-  intercepted: typeof globalThis.fetch,
   pureFetch: typeof globalThis.fetch,
   input: RequestInfo | URL,
   init: RequestInit | undefined,
 ): Promise<Response> {
   const request = new NodeRequest(input, init); // a bad URL or init rejects here, as fetch's own check does
-  if (!scope.recordsEvery?.(request.url)) return intercepted(request);
   let decision: RequestDecision;
   try {
     decision = await scope.decide(request, `reeltape-${++directRequests}`);
   } catch (error) {
     scope.fail(error);
-    // what the client gets through the interceptor for the same failure: a network error
-    throw Object.assign(new TypeError('Failed to fetch'), { cause: error });
+    throw networkError(error);
   }
   if (decision.action === 'passthrough') return pureFetch(request);
   if (decision.action !== 'record') {
-    // a scope that records every request answers nothing from a cassette
-    const error = new Error(`reeltape: a recording answered ${request.method} ${request.url} with "${decision.action}"`);
+    const error = new Error(`reeltape: a cassette that never replays answered ${request.method} ${request.url} with "${decision.action}"`);
     scope.fail(error);
-    throw Object.assign(new TypeError('Failed to fetch'), { cause: error });
+    throw networkError(error);
   }
   const { forClient, capture } = await fetchAndCapture(pureFetch, request, decision.spill, 'direct');
   decision.onResponse(capture);

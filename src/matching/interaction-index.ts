@@ -109,7 +109,7 @@ export class InteractionIndex {
    */
   private fastKey(request: RecordedRequest): string | undefined {
     if (request.body !== null || this.headerNames.length > 0 || !isCanonicalPlainUrl(request.url)) return undefined;
-    const method = request.method === 'GET' ? 'GET' : request.method.toUpperCase();
+    const method = request.method.toUpperCase();
     return method === 'GET' ? request.url : `${method} ${request.url}\n\n`;
   }
 
@@ -157,7 +157,6 @@ export class InteractionIndex {
   private keyOf(request: RecordedRequest): string {
     return this.fastKey(request) ?? indexKey(joinKeyParts(requestKeyParts(request, this.options, this.headerNames)));
   }
-
 
   private takeCustom(request: RecordedRequest): number | undefined {
     const custom = this.options.custom as NonNullable<MatchOptions['custom']>;

@@ -192,9 +192,9 @@ export class CassetteSession implements InterceptionScope {
     return this.slots.length;
   }
 
-  /** Mode `record` and the host not ignored: {@link decide} records every such request. */
-  recordsEvery(url: string): boolean {
-    return this.mode === 'record' && !isIgnoredHost(url, this.options.ignoreHosts);
+  /** Modes `record` and `passthrough`: {@link decide} records or passes through every request. */
+  get neverReplays(): boolean {
+    return this.mode === 'record' || this.mode === 'passthrough';
   }
 
   async decide(request: Request, requestId: string): Promise<RequestDecision> {

@@ -142,6 +142,22 @@ describe('reeltape’s own fetch while recording', () => {
     expect(globalThis.fetch).toBe(before);
   });
 
+  it('rejects a bad URL as fetch does (a rejected promise, not a throw), and records nothing', async () => {
+    const live = await fetch('not a url').catch((error: unknown) => error);
+    const recorded = await withCassette(
+      'bad-url',
+      () => {
+        const pending = fetch('not a url');
+        expect(pending).toBeInstanceOf(Promise);
+        return pending.catch((error: unknown) => error);
+      },
+      { dir, mode: 'record' },
+    );
+    expect(recorded).toBeInstanceOf(TypeError);
+    expect((recorded as TypeError).message).toBe((live as TypeError).message);
+    expect((await storedCassette('bad-url')).interactions).toEqual([]);
+  });
+
   it('a request outside the cassette goes out untouched and is not recorded, while one inside is', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
