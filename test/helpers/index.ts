@@ -13,3 +13,4 @@ export * from './certificate.js';
 export * from './temp-dir.js';
 export * from './child-env.js';
 export * from './record-replay.js';
+export * from './cassette-test.js';

@@ -1,27 +1,17 @@
 import { get } from 'node:http';
 import { http as mswHttp, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { isIntercepting } from '../../src/interception/index.js';
 import { withCassette } from '../../src/session/index.js';
-import { makeTempDir, removeTempDirs, startTestServer, type TestServer } from '../helpers/index.js';
+import { startTestServer, type TestServer, useServerAndDir } from '../helpers/index.js';
 
 // reeltape drives @mswjs/interceptors directly; a test's own MSW server uses the same interceptors.
 // Whichever is applied first owns them: neither may stop the other's interception.
 
 let server: TestServer;
 let dir: string;
-
-beforeEach(async () => {
-  vi.stubEnv('REELTAPE_MODE', '');
-  server = await startTestServer();
-  dir = await makeTempDir('alongside-msw');
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await server.close();
-  await removeTempDirs();
-});
+useServerAndDir('alongside-msw', startTestServer, (s, d) => ((server = s), (dir = d)));
 
 const getText = (url: string): Promise<string> =>
   new Promise((resolve, reject) => {

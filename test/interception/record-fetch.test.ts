@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bodyToBytes, parseCassette } from '../../src/cassette/index.js';
 import { withCassette } from '../../src/session/index.js';
-import { comparableHeaders, makeTempDir, removeTempDirs, startTestServer, type Observed, type TestServer } from '../helpers/index.js';
+import { comparableHeaders, type Observed, startTestServer, type TestServer, useServerAndDir } from '../helpers/index.js';
 
 // While reeltape owns the fetch interceptor, it performs recorded fetch requests itself and answers
 // the client with the live response, its body fed from the same reader the capture uses
@@ -13,17 +13,7 @@ import { comparableHeaders, makeTempDir, removeTempDirs, startTestServer, type O
 
 let server: TestServer;
 let dir: string;
-
-beforeEach(async () => {
-  vi.stubEnv('REELTAPE_MODE', '');
-  server = await startTestServer();
-  dir = await makeTempDir('record-fetch');
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await server.close();
-  await removeTempDirs();
-});
+useServerAndDir('record-fetch', startTestServer, (s, d) => ((server = s), (dir = d)));
 
 async function observe(url: string, init?: RequestInit): Promise<Observed & { redirected: boolean }> {
   const res = await fetch(url, init);

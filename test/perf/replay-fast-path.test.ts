@@ -2,25 +2,15 @@
  * The replay fast path (no body, plain URL, default sanitizer, no header matching) must decide
  * exactly as the full path: sanitized live requests still match, mismatches are still explained.
  */
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { CassetteMismatchError } from '../../src/errors/index.js';
 import { withCassette } from '../../src/session/index.js';
-import { makeTempDir, removeTempDirs } from '../helpers/index.js';
+import { useServerAndDir } from '../helpers/index.js';
 import { startBigBodyServer, type BigBodyServer } from './big-body-server.js';
 
 let server: BigBodyServer;
 let dir: string;
-
-beforeEach(async () => {
-  vi.stubEnv('REELTAPE_MODE', '');
-  server = await startBigBodyServer();
-  dir = await makeTempDir('fast-path');
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await server.close();
-  await removeTempDirs();
-});
+useServerAndDir('fast-path', startBigBodyServer, (s, d) => ((server = s), (dir = d)));
 
 const get = (url: string, token: string): Promise<unknown> => fetch(url, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
 

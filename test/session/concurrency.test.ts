@@ -2,24 +2,14 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import axios from 'axios';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { CassetteMismatchError } from '../../src/errors/index.js';
 import { withCassette } from '../../src/session/index.js';
-import { makeTempDir, removeTempDirs, startTestServer, type TestServer } from '../helpers/index.js';
+import { startTestServer, type TestServer, useServerAndDir } from '../helpers/index.js';
 
 let server: TestServer;
 let dir: string;
-
-beforeEach(async () => {
-  vi.stubEnv('REELTAPE_MODE', '');
-  server = await startTestServer();
-  dir = await makeTempDir('concurrency');
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await server.close();
-  await removeTempDirs();
-});
+useServerAndDir('concurrency', startTestServer, (s, d) => ((server = s), (dir = d)));
 
 const paths = async (name: string): Promise<string[]> => {
   const c = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as { interactions: Array<{ request: { url: string } }> };

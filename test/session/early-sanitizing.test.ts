@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCassette } from '../../src/cassette/index.js';
 import { SanitizerError } from '../../src/errors/index.js';
 import type { Sanitizer } from '../../src/sanitizers/index.js';
 import { withCassette } from '../../src/session/index.js';
-import { makeTempDir, removeTempDirs, startTestServer, type TestServer } from '../helpers/index.js';
+import { startTestServer, type TestServer, useServerAndDir } from '../helpers/index.js';
 
 // Recorded interactions are sanitized in request order while the recording runs, in the time the
 // client waits for its next response, instead of all at once when the cassette is written. The
@@ -13,17 +13,7 @@ import { makeTempDir, removeTempDirs, startTestServer, type TestServer } from '.
 
 let server: TestServer;
 let dir: string;
-
-beforeEach(async () => {
-  vi.stubEnv('REELTAPE_MODE', '');
-  server = await startTestServer();
-  dir = await makeTempDir('early-sanitizing');
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await server.close();
-  await removeTempDirs();
-});
+useServerAndDir('early-sanitizing', startTestServer, (s, d) => ((server = s), (dir = d)));
 
 const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));

@@ -1,25 +1,15 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CassetteLockedError, SecretLeakError } from '../../src/errors/index.js';
 import type { Sanitizer } from '../../src/sanitizers/types.js';
 import { withCassette } from '../../src/session/index.js';
-import { listFiles, makeTempDir, removeTempDirs, startTestServer, type TestServer } from '../helpers/index.js';
+import { listFiles, startTestServer, type TestServer, useServerAndDir } from '../helpers/index.js';
 
 let server: TestServer;
 let dir: string;
-
-beforeEach(async () => {
-  vi.stubEnv('REELTAPE_MODE', '');
-  server = await startTestServer();
-  dir = await makeTempDir('writing');
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await server.close();
-  await removeTempDirs();
-});
+useServerAndDir('writing', startTestServer, (s, d) => ((server = s), (dir = d)));
 
 interface StoredCassette {
   meta: { recordedAt: string; error?: { name: string; message: string } };
