@@ -218,6 +218,15 @@ function fastHeaders(value: unknown): HeaderMap | undefined {
 
 const NOT_FAST = Symbol('not fast');
 
+/**
+ * A request or response that passed the fast check, in memory form: a body-less one is the parsed
+ * object itself (a 10,000-GET load allocates 10,000 fewer objects); with a body, a copy holding the
+ * body's memory form (the parsed object is left as it was: a failed check after this one starts over from it).
+ */
+function fastResult<T extends RecordedRequest | RecordedResponse>(parsed: Record<string, unknown>, body: Body | null): T {
+  return (body === null ? parsed : { ...parsed, body }) as unknown as T;
+}
+
 /** The common body forms (`null`, `{json}`, `{text}`, canonical `{base64}`); anything else is left to the descriptive check. */
 function fastBody(value: unknown): Body | null | typeof NOT_FAST {
   if (value === null) return null;
@@ -238,7 +247,9 @@ function fastBody(value: unknown): Body | null | typeof NOT_FAST {
 
 /**
  * Checks parsed cassette JSON and builds the model, naming the file and the JSON path of the first
- * problem. Used whole by {@link parseCassette}, piece by piece by the layout reader.
+ * problem. Used whole by {@link parseCassette}, piece by piece by the layout reader. Takes over what
+ * it is given (requests and responses that pass the fast check become part of the model): pass only
+ * fresh `JSON.parse` results.
  */
 export class CassetteValidator {
   constructor(private readonly file: string) {}
@@ -247,7 +258,6 @@ export class CassetteValidator {
   element(value: unknown, index: number): Interaction {
     return this.fastInteraction(value) ?? this.interaction(value, `interactions[${index}]`);
   }
-
 
   private fail(path: string, message: string): never {
     const where = path === '' ? '(top level)' : path;
@@ -350,7 +360,7 @@ export class CassetteValidator {
     const headers = fastHeaders(rq.headers);
     const body = headers && fastBody(rq.body);
     if (body === undefined || body === NOT_FAST) return undefined;
-    return { method, url, headers: headers as HeaderMap, body };
+    return fastResult<RecordedRequest>(rq, body);
   }
 
   /** The fast check of a response (see {@link fastInteraction}). */
@@ -362,7 +372,7 @@ export class CassetteValidator {
     const headers = fastHeaders(rs.headers);
     const body = headers && fastBody(rs.body);
     if (body === undefined || body === NOT_FAST) return undefined;
-    return { status, statusText, headers: headers as HeaderMap, body };
+    return fastResult<RecordedResponse>(rs, body);
   }
 
   private interaction(value: unknown, path: string): Interaction {

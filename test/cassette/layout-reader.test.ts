@@ -103,14 +103,14 @@ describe('layout reader (deferred responses)', () => {
     expect(deferredSeen).toBeGreaterThan(100);
   });
 
-  it('reads the same through a scan window of any size: patterns cut at every chunk edge (property)', () => {
+  it('reads the same through a scan window and parse batches of any size: patterns cut at every chunk edge (property)', () => {
     let deferredSeen = 0;
     fc.assert(
-      fc.property(cassette, fc.integer({ min: 1, max: 97 }), (c, chunkSize) => {
+      fc.property(cassette, fc.integer({ min: 1, max: 97 }), fc.integer({ min: 1, max: 3000 }), (c, chunkSize, batchSize) => {
         const text = serializeCassette(c);
         const bytes = Buffer.from(text, 'utf8');
         const whole = readSerializedLayout(bytes, FILE);
-        const chunked = readSerializedLayout(bytes, FILE, { chunkSize });
+        const chunked = readSerializedLayout(bytes, FILE, { chunkSize, batchSize });
         expect(chunked === undefined).toBe(whole === undefined);
         if (!chunked) return;
         const deferred = chunked.interactions.map(isResponseDeferred);
@@ -161,6 +161,27 @@ describe('layout reader (deferred responses)', () => {
     for (const variant of variants) {
       expect(readSerializedLayout(Buffer.from(variant, 'utf8'), FILE)).toBeUndefined();
       expect(parseCassette(variant, FILE)).toEqual(c);
+    }
+  });
+
+  it('reads a valid file whose separator between two interactions was re-spaced: no interaction is swallowed', () => {
+    // found by the damaged-files property below: the scan skips a broken separator to the next one,
+    // so the first response's text ran on over the whole next interaction, which the index never saw
+    const c = sampleWithBigBody();
+    c.interactions.push({ ...(c.interactions[1] as Interaction), request: { method: 'GET', url: 'http://127.0.0.1:1/last', headers: {}, body: null } });
+    const text = serializeCassette(c);
+    const between = '\n    },\n    {\n      "request": {\n';
+    const at = text.indexOf(between, text.indexOf('/big'));
+    for (const edit of ['\n\n   },\n    {\n      "request": {\n', '\n    },\n\n    {\n      "request": {\n', '\n    }, {\n      "request": {\n', '\n    },\n    {\n      "request":{\n']) {
+      const respaced = `${text.slice(0, at)}${edit}${text.slice(at + between.length)}`;
+      const eager = parseCassette(respaced, FILE);
+      expect(eager.interactions.map((i) => i.request.url)).toEqual(c.interactions.map((i) => i.request.url));
+      for (const options of [{}, { chunkSize: 13 }, { batchSize: 1 }]) {
+        const read = readSerializedLayout(Buffer.from(respaced), FILE, options) ?? parseCassette(respaced, FILE);
+        expect(read.interactions.map((i) => i.request.url)).toEqual(c.interactions.map((i) => i.request.url));
+        materializeResponses(read);
+        expect(read).toEqual(eager);
+      }
     }
   });
 
@@ -305,6 +326,7 @@ describe('layout reader (deferred responses)', () => {
         // the scan window's edges change nothing: layout or not, and the same error if any
         const whole = outcome(() => readSerializedLayout(bytes, file));
         expect(outcome(() => readSerializedLayout(bytes, file, { chunkSize: 13 }))).toEqual(whole);
+        expect(outcome(() => readSerializedLayout(bytes, file, { batchSize: 1 }))).toEqual(whole);
         const lazy = await loadCassette(file, { deferResponses: true })
           .then((read) => {
             if (read) materializeResponses(read);
