@@ -27,11 +27,12 @@ const CFG = {
   bigMiB: QUICK ? 16 : 64,
   firstResponseSize: QUICK ? 2000 : 10000,
   loadSizes: QUICK ? [250, 500, 1000, 2000] : [1000, 5000, 10000, 20000],
-  firstResponseRepeats: 3,
+  /** Fresh processes per first-response case, interleaved across tools and sizes; the median is reported. */
+  firstResponseRepeats: Number(process.env.BENCH_FR_REPEATS ?? (QUICK ? 1 : 5)),
   csvMiB: Number(process.env.BENCH_CSV_MB ?? (QUICK ? 64 : 1024)),
   setupConcurrency: 20,
   /** Throughput cases run this many times, interleaved across tools; the median run is reported. */
-  repeats: Number(process.env.BENCH_REPEATS ?? (QUICK ? 1 : 3)),
+  repeats: Number(process.env.BENCH_REPEATS ?? (QUICK ? 1 : 5)),
 };
 const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'replay,record,memory,first-response,csv-hash').split(','));
 const TOOL_FILTER = process.env.BENCH_TOOLS ? new Set(process.env.BENCH_TOOLS.split(',')) : undefined;
@@ -273,43 +274,43 @@ try {
     for (const tool of ['polly', 'nock', 'reeltape'])
       for (const size of sizes) await setup(tool, `fr-${size}`, ['--client', 'fetch', '--n', String(size), '--concurrency', '50']);
     const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    /** The cases to run (tool × size), each `firstResponseRepeats` times, interleaved like the throughput cases. */
+    const cases = [];
     for (const tool of ['plain', 'polly', 'nock', 'reeltape'])
       for (const size of tool === 'plain' ? [CFG.firstResponseSize] : sizes) {
         const key = `${tool}|${size}`;
         const skip = setupError(tool, `fr-${size}`);
-        if (skip) {
-          record('first-response', key, skip);
-          continue;
-        }
-        if (!toolEnabled(tool)) continue;
-        if (tool === 'reeltape' && !reeltape.ready) {
-          record('first-response', key, { tool, notBuilt: true, error: NOT_BUILT });
-          continue;
-        }
-        const runs = [];
-        for (let k = 0; k < CFG.firstResponseRepeats; k++) {
-          runs.push(await runCase('first-response.mjs', ['--tool', tool, '--base', base, '--dir', await dirOf(tool), '--name', `fr-${size}`, '--n', String(size)], { replay: tool !== 'plain' }));
-        }
-        const ok = runs.filter((r) => !r.error);
-        if (!ok.length) {
-          record('first-response', key, { tool, ...runs[0] });
-          continue;
-        }
-        const m = (f) => median(ok.map((r) => r[f]));
-        record('first-response', key, {
-          ...ok[0],
-          tool,
-          runs: ok.length,
-          bootMs: m('bootMs'),
-          importedMs: m('importedMs'),
-          afterImportMs: m('afterImportMs'),
-          loadedMs: m('loadedMs'),
-          firstResponseMs: m('firstResponseMs'),
-          loadMs: m('loadMs'),
-          peakRssMiB: m('peakRssMiB'),
-          liveRequests: runs.reduce((s, r) => s + (r.liveRequests ?? 0), 0) || undefined,
-        });
+        if (skip) record('first-response', key, skip);
+        else if (!toolEnabled(tool)) continue;
+        else if (tool === 'reeltape' && !reeltape.ready) record('first-response', key, { tool, notBuilt: true, error: NOT_BUILT });
+        else cases.push({ key, tool, size, runs: [] });
       }
+    for (let k = 0; k < CFG.firstResponseRepeats; k++)
+      for (const c of cases) {
+        c.runs.push(await runCase('first-response.mjs', ['--tool', c.tool, '--base', base, '--dir', await dirOf(c.tool), '--name', `fr-${c.size}`, '--n', String(c.size)], { replay: c.tool !== 'plain' }));
+      }
+    for (const { key, tool, runs } of cases) {
+      const ok = runs.filter((r) => !r.error);
+      if (!ok.length) {
+        record('first-response', key, { tool, ...runs[0] });
+        continue;
+      }
+      const m = (f) => median(ok.map((r) => r[f]));
+      record('first-response', key, {
+        ...ok[0],
+        tool,
+        runs: ok.length,
+        bootMs: m('bootMs'),
+        importedMs: m('importedMs'),
+        afterImportMs: m('afterImportMs'),
+        afterImportRunsMs: ok.map((r) => r.afterImportMs),
+        loadedMs: m('loadedMs'),
+        firstResponseMs: m('firstResponseMs'),
+        loadMs: m('loadMs'),
+        peakRssMiB: m('peakRssMiB'),
+        liveRequests: runs.reduce((s, r) => s + (r.liveRequests ?? 0), 0) || undefined,
+      });
+    }
   }
 
   // 5. Output-snapshot hashing (H4's bench/csv-hash.mjs), if present.

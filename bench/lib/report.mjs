@@ -88,7 +88,7 @@ export function renderReport({ machine, config, results, reeltape }) {
   // First response / load growth
   if (results.some((r) => r.section === 'first-response')) {
     const size = config.firstResponseSize;
-    out.push('', `## First response from a ${size}-interaction recording, fresh process (ms since process start, median of ${config.firstResponseRepeats})`, '');
+    out.push('', `## First response from a ${size}-interaction recording, fresh process (ms since process start, median of ${config.firstResponseRepeats} interleaved runs)`, '');
     out.push('| tool | Node boot | tool imported | tool set up, fn running | first response | tool cost (first response − boot) | after import (first response − imported) | peak RSS (MiB) |');
     out.push('|---|--:|--:|--:|--:|--:|--:|--:|');
     for (const t of ['plain', 'polly', 'nock', 'reeltape']) {
