@@ -163,16 +163,17 @@ export class CassetteSession implements InterceptionScope {
   }
 
   /**
-   * Serves a replayed response. The first one also starts preparing the others in the background
+   * Serves a replayed response. The second one also starts preparing the others in the background
    * (small batches, one per event-loop turn): started earlier, the preparation would compete with
-   * the first response of a large cassette.
+   * the first response of a large cassette (its first batch ran before the client had read that
+   * response's body: ~2 ms of a 10,000-interaction cassette's first response).
    */
   private respond(hit: { index: number; interaction: Interaction }, label: string): RequestDecision {
     this.replayed += 1;
     this.log?.(`${label} → replayed #${hit.index}`);
     const response = toFetchResponse(hit.interaction.response);
     const pending = this.toPrepare;
-    if (pending) {
+    if (pending && this.replayed > 1) {
       this.toPrepare = undefined;
       this.stopPreparing = prepareResponsesInBackground(pending, 64);
     }
