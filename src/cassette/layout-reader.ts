@@ -24,8 +24,8 @@ import type { Cassette, Interaction, RecordedRequest, RecordedResponse } from '.
  * in one deferred response or in a separator, and the eager text must parse (batch by batch) into
  * exactly the interactions the scan found. A separator re-spaced by hand is not found, so the text
  * up to the next one would hold more than one interaction: a response is deferred only if its text
- * holds no `sponse"` (the tail of the `"response"` key every interaction has), else it is parsed with its request and
- * the count tells. Anything else (another layout, a hand edit, a BOM, invalid UTF-8) returns
+ * holds no `sponse"` (the tail of the `"response"` key every interaction has), else it is parsed
+ * with its request and the count tells. Anything else (another layout, a hand edit, a BOM, invalid UTF-8) returns
  * `undefined` and the caller parses the whole file as before. A deferred response that does not
  * parse on its own makes the whole file be parsed again, so the error is the one an eager load
  * gives (see {@link readDeferred}). (Not covered: a re-spaced separator before an interaction whose
