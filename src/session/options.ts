@@ -33,7 +33,10 @@ export interface CassetteOptions {
    * `'db.local'` (a string without a port matches any port), or a RegExp tested against the full URL.
    */
   ignoreHosts?: Array<string | RegExp>;
-  /** Save the cassette (with `meta.error`) when `fn` throws while recording. Default `true`. */
+  /**
+   * Save the cassette (with `meta.error`) when `fn` throws while recording. Default `true`. If that
+   * save fails (a sanitizer throws), `fn`'s error is still the one thrown; the failure is logged with `console.error`.
+   */
   saveOnError?: boolean;
   /** Maximum cassette age: a number of milliseconds or a duration like `'30d'`, `'12h'`, `'90m'`, `'45s'`. */
   maxAge?: number | string;

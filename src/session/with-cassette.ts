@@ -227,7 +227,7 @@ export async function withCassette<T>(
     if (mode === 'replay' && existing) materializeResponses(existing);
 
     if (recording && captured && (!threw || opts.saveOnError)) {
-      written = await writeCassette({
+      const write = writeCassette({
         name,
         file,
         mode,
@@ -243,6 +243,15 @@ export async function withCassette<T>(
         force: expiredRerecord,
         sideFileThreshold: opts.sideFileThreshold,
       });
+      try {
+        written = await write;
+      } catch (saveError) {
+        if (!threw) throw saveError;
+        // the code under test failed first: its error stays the one thrown (it is what the test is about),
+        // and the failed save (nothing was written) is reported beside it, not instead of it
+        const why = describeError(saveError);
+        console.error(`reeltape: cassette "${name}" (${file}) was not saved after the code under test threw: ${why.name}: ${why.message}`);
+      }
       log?.(written ? `wrote ${file}` : `unchanged, not written: ${file}`);
     }
 

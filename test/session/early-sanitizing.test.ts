@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseCassette } from '../../src/cassette/index.js';
 import { SanitizerError } from '../../src/errors/index.js';
 import type { Sanitizer } from '../../src/sanitizers/index.js';
@@ -103,6 +103,32 @@ describe('sanitizing while recording', () => {
     await expect(run).rejects.toBeInstanceOf(SanitizerError);
     await expect(run).rejects.toMatchObject({ sanitizer: 'breaks-on-second', interaction: 1 });
     expect((await readdir(dir)).filter((f) => f.startsWith('broken'))).toEqual([]);
+  });
+
+  it('with saveOnError on (the default), a hook that throws while saving does not replace the code’s own error: the failed save is reported beside it', async () => {
+    const broken: Sanitizer = {
+      name: 'always-breaks',
+      response() {
+        throw new Error('cannot parse');
+      },
+    };
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const run = withCassette(
+        'own-error-saved',
+        async () => {
+          await (await fetch(`${server.url}/json`)).text();
+          throw new Error('the test failed first');
+        },
+        { dir, mode: 'record', sanitizers: [broken] },
+      );
+      await expect(run).rejects.toThrow('the test failed first');
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(String(errors.mock.calls[0]?.[0])).toMatch(/cassette "own-error-saved" \(.*own-error-saved\.json\) was not saved after the code under test threw: SanitizerError: .*always-breaks/);
+      expect((await readdir(dir)).filter((f) => f.startsWith('own-error-saved'))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
   });
 
   it('with saveOnError off, a hook that threw while the recording ran does not replace the code’s own error', async () => {
