@@ -185,6 +185,8 @@ async function throughputCases(section, specs) {
       tool: spec.tool,
       ...median,
       runsReqPerSec: good.map((r) => r.reqPerSec),
+      // in round order (null: that round failed), for ratios of runs made side by side (see bench/lib/report.mjs)
+      roundsReqPerSec: all.map((r) => (r.error ? null : r.reqPerSec)),
       failedRuns: all.length - good.length || undefined,
       liveRequests: live || undefined,
     });
