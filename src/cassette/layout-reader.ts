@@ -11,8 +11,8 @@ import type { Cassette, Interaction, RecordedRequest, RecordedResponse } from '.
  *
  * Why: `JSON.parse` of a 10,000-interaction, 19 MB cassette takes ~65 ms, most of it building the
  * objects of response bodies, before the first request can be answered. Matching needs only the
- * requests. Here the envelope and every request are parsed and validated at load (one
- * `JSON.parse` over the file with the large responses cut out); a response of at least
+ * requests. Here the envelope and every request are parsed and validated at load (`JSON.parse` of
+ * the file with the large responses cut out, in batches of whole interactions); a response of at least
  * {@link DEFERRED_RESPONSE_MIN} bytes becomes a getter that reads, parses and validates it on first
  * read. The file is scanned front to back through one small window and never held whole (on small
  * VMs touching fresh memory dominates: a new 19 MB buffer costs more than scanning it); it stays
