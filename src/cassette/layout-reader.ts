@@ -235,13 +235,19 @@ class ScanWindow {
     let search = from;
     for (;;) {
       if (this.end - search >= pattern.length) {
-        const i = this.buf.indexOf(pattern, search - this.start);
-        // bytes past `end` are stale: a match that reaches them is not one
-        if (i >= 0 && this.start + i + pattern.length <= this.end) return this.start + i;
+        const found = this.findHere(pattern, search);
+        if (found >= 0) return found;
         search = Math.max(from, this.end - pattern.length + 1);
       }
       if (!this.more(keep)) return -1;
     }
+  }
+
+  /** Offset of the first `pattern` at or after `from` (in the window) among the bytes the window holds; -1 if none there. */
+  findHere(pattern: Buffer, from: number): number {
+    const i = this.buf.indexOf(pattern, from - this.start);
+    // bytes past `end` are stale: a match that reaches them is not one
+    return i >= 0 && this.start + i + pattern.length <= this.end ? this.start + i : -1;
   }
 
   /** Whether `pattern` lies at `at` (reading on as needed, keeping `[keep, …)`). */
@@ -254,12 +260,6 @@ class ScanWindow {
   at(offset: number): number {
     return offset - this.start;
   }
-}
-
-/** File offset of the first `pattern` at or after `from` among the bytes in the window (-1 if none there). */
-function find(scan: ScanWindow, pattern: Buffer, from: number): number {
-  const found = scan.buf.indexOf(pattern, scan.at(from));
-  return found < 0 || found + pattern.length > scan.end - scan.start ? -1 : scan.start + found;
 }
 
 /**
@@ -568,14 +568,14 @@ export function readSerializedLayout(input: Buffer | CassetteBytes, file: string
     }
     const next = end + ELEMENT_END_LENGTH;
     // the last search usually found this interaction's key already
-    const key = nextKey >= at && scan.matches(RESPONSE_KEY, nextKey, runStart) ? nextKey : find(scan, RESPONSE_KEY, at);
+    const key = nextKey >= at && scan.matches(RESPONSE_KEY, nextKey, runStart) ? nextKey : scan.findHere(RESPONSE_KEY, at);
     const responseStart = key + RESPONSE_KEY.length;
     let deferred = key > at && key < end && end - responseStart >= DEFERRED_RESPONSE_MIN && !endsLikeFileBody(scan.buf, scan.at(responseStart), scan.at(end));
     nextKey = -1;
     if (deferred) {
       // a separator that is not the layout's (re-spaced by hand, in a valid file) is skipped by the search for
       // the next one: then this text runs on over whole interactions, and each holds a "response" key
-      const tail = find(scan, RESPONSE_TAIL, responseStart);
+      const tail = scan.findHere(RESPONSE_TAIL, responseStart);
       deferred = tail < 0 || tail >= end;
       if (tail >= 0) nextKey = tail - RESPONSE_TAIL_AT;
     }

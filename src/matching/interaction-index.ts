@@ -23,13 +23,11 @@ export interface MatcherVerdict {
 
 /**
  * How the index spells a key: a GET with no matched headers and no body is keyed by its URL alone,
- * so the common recorded request needs no key string built (and hashed) for it. Such a URL holds
- * no space and every other key does (after its method): the two kinds never collide.
+ * so the common recorded request needs no key string built (and hashed) for it. Every other key
+ * starts with its method and a space ({@link joinKeyParts}), which no such URL does: the two kinds never collide.
  */
-function indexKey(key: string): string {
-  const bare = key.length - 2;
-  if (key.startsWith('GET ') && key.indexOf('\n') === bare && key.endsWith('\n\n') && key.indexOf(' ', 4) === -1) return key.slice(4, bare);
-  return key;
+function indexKey(parts: KeyParts): string {
+  return parts.method === 'GET' && parts.headers === '' && parts.body === '' && !parts.url.includes(' ') ? parts.url : joinKeyParts(parts);
 }
 
 /**
@@ -129,7 +127,7 @@ export class InteractionIndex {
   /** The key of recorded interaction `index` (same result as {@link keyOf}; parts are kept when they had to be built). */
   private recordedKey(index: number): string {
     const request = (this.interactions[index] as Interaction).request;
-    return this.fastKey(request) ?? indexKey(joinKeyParts(this.partsOf(index)));
+    return this.fastKey(request) ?? indexKey(this.partsOf(index));
   }
 
   /**
@@ -139,7 +137,7 @@ export class InteractionIndex {
   private fastKey(request: RecordedRequest): string | undefined {
     if (request.body !== null || this.headerNames.length > 0 || !isCanonicalPlainUrl(request.url)) return undefined;
     const method = request.method.toUpperCase();
-    return method === 'GET' ? request.url : `${method} ${request.url}\n\n`;
+    return method === 'GET' ? request.url : joinKeyParts({ method, url: request.url, headers: '', body: '' });
   }
 
   private partsOf(index: number): KeyParts {
@@ -174,16 +172,12 @@ export class InteractionIndex {
 
   private takeByKey(request: RecordedRequest): number | undefined {
     const key = this.keyOf(request);
-    if (!this.built) {
-      if (this.used.size > 0) this.build();
-      else {
-        // the first take: the first interaction with this key, in recorded order, is the one to hand out
-        const n = this.interactions.length;
-        for (let index = 0; index < n; index++) if (this.keyAt(index) === key) return index;
-        this.build(); // no match: the explanation that follows needs the queues
-        return undefined;
-      }
+    if (!this.built && this.used.size === 0) {
+      // the first take: the first interaction with this key, in recorded order, is the one to hand out
+      const n = this.interactions.length;
+      for (let index = 0; index < n; index++) if (this.keyAt(index) === key) return index;
     }
+    this.build(); // (once) also when the first take found nothing: the explanation that follows needs the queues
     const head = this.first.get(key);
     if (head === undefined) return undefined;
     const next = this.cursor[head] as number;
@@ -196,7 +190,7 @@ export class InteractionIndex {
 
   /** The key of a live request; a body-less request with a canonical plain URL needs no key parts (same result). */
   private keyOf(request: RecordedRequest): string {
-    return this.fastKey(request) ?? indexKey(joinKeyParts(requestKeyParts(request, this.options, this.headerNames)));
+    return this.fastKey(request) ?? indexKey(requestKeyParts(request, this.options, this.headerNames));
   }
 
   private takeCustom(request: RecordedRequest): number | undefined {
@@ -228,7 +222,7 @@ export class InteractionIndex {
    */
   explain(request: RecordedRequest, limit = 3): MismatchCandidate[] {
     const liveParts = requestKeyParts(request, this.options, this.headerNames);
-    const liveKey = indexKey(joinKeyParts(liveParts));
+    const liveKey = indexKey(liveParts);
     const live = explainParts(request, this.options, liveParts.body);
     const custom = this.options.custom;
     const liveGroup = custom ? undefined : this.group(liveKey);
