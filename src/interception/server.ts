@@ -35,6 +35,8 @@ interface InUse {
   readonly pureFetch: typeof globalThis.fetch | undefined;
   /** Puts the interceptor's `fetch` back in place of {@link recordingFetch}'s, if that is still the global one. */
   readonly restoreFetch: (() => void) | undefined;
+  /** The global `fetch`s reeltape installed (the interceptor's, its own), when it applied the fetch interceptor itself. */
+  readonly installedFetches: ReadonlySet<typeof globalThis.fetch>;
 }
 let inUse: InUse | undefined;
 let users = 0;
@@ -269,19 +271,31 @@ function apply(): void {
   fetch.on('request', onFetchRequest);
   http.on('request', onRequest).on('response', onResponse);
   const pureFetch = owned.includes(fetch) && globalThis.fetch !== globalFetch ? globalFetch : undefined;
-  inUse = { fetch, http, owned, pureFetch, restoreFetch: pureFetch ? layRecordingFetch(pureFetch) : undefined };
+  const installedFetches = new Set<typeof globalThis.fetch>();
+  if (pureFetch) installedFetches.add(globalThis.fetch);
+  const restoreFetch = pureFetch ? layRecordingFetch(pureFetch) : undefined;
+  if (pureFetch) installedFetches.add(globalThis.fetch);
+  inUse = { fetch, http, owned, pureFetch, restoreFetch, installedFetches };
   fetchListening = false;
   if (awaitingResponse.size > 0) watchFetchResponses();
 }
 
+/**
+ * Stops interception. A global `fetch` that is not one reeltape installed (a stub the code under test
+ * put in while a cassette was open, e.g. `vi.stubGlobal('fetch', …)`) stays in place: the
+ * interceptor's own dispose puts back the `fetch` from before it started, whatever is there now.
+ */
 function dispose(): void {
   if (!inUse) return;
+  const current = globalThis.fetch;
+  const stubbed = inUse.installedFetches.size > 0 && !inUse.installedFetches.has(current);
   inUse.restoreFetch?.();
   unwatchFetchResponses();
   inUse.fetch.off('request', onFetchRequest);
   inUse.http.off('request', onRequest).off('response', onResponse);
   for (const interceptor of inUse.owned) interceptor.dispose();
   inUse = undefined;
+  if (stubbed) globalThis.fetch = current;
 }
 
 /**

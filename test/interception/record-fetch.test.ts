@@ -132,6 +132,29 @@ describe('reeltape’s own fetch while recording', () => {
     expect(globalThis.fetch).toBe(before);
   });
 
+  it('leaves a fetch stub the code under test put in while the cassette was open (the interceptor would put back the one from before)', async () => {
+    const before = globalThis.fetch;
+    const stub = async (): Promise<Response> => new Response('stubbed');
+    try {
+      for (const mode of ['record', 'replay'] as const) {
+        await withCassette(
+          'stubbed',
+          () => {
+            globalThis.fetch = stub;
+          },
+          { dir, mode },
+        );
+        expect(globalThis.fetch, mode).toBe(stub);
+        globalThis.fetch = before;
+      }
+      // nothing stubbed: what was there before comes back
+      await withCassette('stubbed', () => undefined, { dir, mode: 'replay' });
+      expect(globalThis.fetch).toBe(before);
+    } finally {
+      globalThis.fetch = before;
+    }
+  });
+
   it('rejects a bad URL as fetch does (a rejected promise, not a throw), and records nothing', async () => {
     const live = await fetch('not a url').catch((error: unknown) => error);
     const recorded = await withCassette(
