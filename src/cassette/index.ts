@@ -7,7 +7,7 @@ export { bodyFromBytes, bodyToBytes, bodyByteLength, decodeUtf8, detectJsonForma
 export { headersFromFetch, headersToPairs, getHeader, setHeader, deleteHeader, headerMapFromEntries, sortHeaders } from './headers.js';
 export { serializeCassette, parseCassette, SUPPORTED_CASSETTE_VERSIONS } from './format.js';
 export { loadCassette, saveCassette, resolveCassettePath, cassettesEqual, DEFAULT_SIDE_FILE_THRESHOLD, type SaveCassetteOptions, type LoadCassetteOptions } from './storage.js';
-export { materializeResponses, isResponseDeferred, DEFERRED_RESPONSE_MIN } from './layout-reader.js';
+export { materializeResponses, verifyUnreadResponses, isResponseDeferred, DEFERRED_RESPONSE_MIN } from './layout-reader.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { writeSideFile, sideFileDir, sideFilePath, sha256Hex } from './side-files.js';
 export { SideFileWriter, SIDE_FILE_TEMP, isLiveSideFileTemp, discardSideFileTemp, releaseSideFileTemp, type WrittenSideFile } from './side-file-writer.js';

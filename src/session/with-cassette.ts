@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { cassettesEqual, deleteHeader, loadCassette, materializeResponses, resolveCassettePath, saveCassette } from '../cassette/index.js';
+import { cassettesEqual, deleteHeader, loadCassette, materializeResponses, resolveCassettePath, saveCassette, verifyUnreadResponses } from '../cassette/index.js';
 import { CASSETTE_VERSION, type Cassette, type CassetteMeta, type Interaction, type JsonValue } from '../cassette/types.js';
 import {
   CassetteExpiredError,
@@ -223,8 +223,8 @@ export async function withCassette<T>(
 
     const [internal] = current.errors;
     if (internal !== undefined) throw internal;
-    // responses not replayed were not parsed yet: a damaged one still fails the test
-    if (mode === 'replay' && existing) materializeResponses(existing);
+    // responses not replayed were not parsed yet: a damaged one still fails the test (checked, not kept)
+    if (mode === 'replay' && existing) verifyUnreadResponses(existing);
 
     if (recording && captured && (!threw || opts.saveOnError)) {
       const write = writeCassette({

@@ -13,6 +13,7 @@ import {
   parseCassette,
   serializeCassette,
   sha256Hex,
+  verifyUnreadResponses,
   sideFilePath,
   type Body,
   type Cassette,
@@ -266,6 +267,35 @@ describe('layout reader (deferred responses)', () => {
     materializeResponses(read);
     expect(descriptorsOf(file)).toBe(0);
     expect(read).toEqual(parseCassette(text, file));
+  });
+
+  it('verifyUnreadResponses checks the responses not read yet without keeping them, then closes the file', async () => {
+    const dir = await makeTempDir('layout-verify');
+    const file = join(dir, 'c.json');
+    const c = sampleWithBigBody();
+    c.interactions.push({ ...(c.interactions[1] as Interaction), request: { method: 'GET', url: 'http://127.0.0.1:1/other', headers: {}, body: null } });
+    const text = serializeCassette(c);
+    await writeFile(file, text);
+    const eager = parseCassette(text, file);
+    const read = (await loadCassette(file, { deferResponses: true })) as Cassette;
+    expect(read.interactions.map(isResponseDeferred)).toEqual([false, true, true]);
+    expect(read.interactions[1]?.response).toEqual(eager.interactions[1]?.response); // read: kept
+    expect(descriptorsOf(file)).toBe(1);
+    verifyUnreadResponses(read);
+    expect(descriptorsOf(file)).toBe(0);
+    expect(read.interactions.map(isResponseDeferred)).toEqual([false, false, false]);
+    expect(read.interactions[1]?.response).toEqual(eager.interactions[1]?.response);
+    expect(Object.hasOwn(read.interactions[2] as Interaction, 'response')).toBe(false); // checked, not kept
+    expect(() => read.interactions[2]?.response).toThrow(/interactions\[2\]\.response was checked and let go/);
+    verifyUnreadResponses(read); // nothing left to check
+
+    // a damaged one that was never read fails with the field named, and the file is let go of all the same
+    await writeFile(file, text.replace('"status": 200,\n        "statusText": "Big"', '"status": "200",\n        "statusText": "Big"'));
+    const damaged = (await loadCassette(file, { deferResponses: true })) as Cassette;
+    const error = catchError(() => verifyUnreadResponses(damaged));
+    expect(error).toBeInstanceOf(CassetteFormatError);
+    expect((error as CassetteFormatError).message).toContain('interactions[1].response.status: expected an integer 100-599, got "200"');
+    expect(descriptorsOf(file)).toBe(0);
   });
 
   it('reads deferred responses in any order from the file, across blocks (property)', async () => {
