@@ -309,6 +309,7 @@ try {
         loadedMs: m('loadedMs'),
         firstResponseMs: m('firstResponseMs'),
         loadMs: m('loadMs'),
+        closeMs: m('closeMs'),
         peakRssMiB: m('peakRssMiB'),
         liveRequests: runs.reduce((s, r) => s + (r.liveRequests ?? 0), 0) || undefined,
       });

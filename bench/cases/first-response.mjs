@@ -8,6 +8,7 @@
  *   firstResponseMs  the first response's body has been read
  *   loadMs           firstResponseMs minus bootMs: the tool's own cost (import + load + index + first lookup)
  *   afterImportMs    firstResponseMs minus importedMs: loading the recording + the first lookup and response
+ *   closeMs          from the first response until the tool is done (its end-of-replay work: checks, teardown)
  * Prints one JSON line.
  */
 import { args, emit, fail, round, startRssSampler, timeLimit } from '../lib/common.mjs';
@@ -43,6 +44,7 @@ try {
     if (!firstResponseMs) throw error;
     afterError = String(error instanceof Error ? error.message : error).slice(0, 200);
   }
+  const closedMs = performance.now();
   emit({
     ...base,
     bootMs: round(bootMs),
@@ -51,6 +53,7 @@ try {
     firstResponseMs: round(firstResponseMs),
     loadMs: round(firstResponseMs - bootMs),
     afterImportMs: round(firstResponseMs - importedMs),
+    closeMs: round(closedMs - firstResponseMs),
     peakRssMiB: sampler.peakMiB(),
     ...(afterError ? { afterError } : {}),
   });

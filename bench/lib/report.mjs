@@ -113,12 +113,12 @@ export function renderReport({ machine, config, results, reeltape }) {
   if (results.some((r) => r.section === 'first-response')) {
     const size = config.firstResponseSize;
     out.push('', `## First response from a ${size}-interaction recording, fresh process (ms since process start, median of ${config.firstResponseRepeats} interleaved runs)`, '');
-    out.push('| tool | Node boot | tool imported | tool set up, fn running | first response | tool cost (first response − boot) | after import (first response − imported) | peak RSS (MiB) |');
-    out.push('|---|--:|--:|--:|--:|--:|--:|--:|');
+    out.push('| tool | Node boot | tool imported | tool set up, fn running | first response | tool cost (first response − boot) | after import (first response − imported) | closing (first response → tool done) | peak RSS (MiB) |');
+    out.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
     for (const t of ['plain', 'polly', 'nock', 'reeltape']) {
       const x = find('first-response', `${t}|${size}`);
       if (!x) continue;
-      out.push(`| ${LABEL[t]} | ${cell(x, 'bootMs')} | ${cell(x, 'importedMs')} | ${cell(x, 'loadedMs')} | ${cell(x, 'firstResponseMs')} | ${cell(x, 'loadMs')} | ${cell(x, 'afterImportMs')} | ${cell(x, 'peakRssMiB')} |`);
+      out.push(`| ${LABEL[t]} | ${cell(x, 'bootMs')} | ${cell(x, 'importedMs')} | ${cell(x, 'loadedMs')} | ${cell(x, 'firstResponseMs')} | ${cell(x, 'loadMs')} | ${cell(x, 'afterImportMs')} | ${cell(x, 'closeMs')} | ${cell(x, 'peakRssMiB')} |`);
     }
     const r = find('first-response', `reeltape|${size}`);
     const plainFirst = find('first-response', `plain|${size}`);
