@@ -105,7 +105,7 @@ export function renderReport({ machine, config, results, reeltape }) {
     target(
       `${section === 'memory-record' ? 'recording' : 'replaying'} ${config.bigMiB} MiB: peak ≤ plain + 70 MiB`,
       ok(r) && ok(plain) ? r.peakRssMiB <= plain.peakRssMiB + 70 : undefined,
-      ok(r) && ok(plain) ? `plain + ${fmt(r.peakRssMiB - plain.peakRssMiB, 0)} MiB` : '–',
+      ok(r) && ok(plain) ? `plain ${r.peakRssMiB >= plain.peakRssMiB ? '+' : '−'} ${fmt(Math.abs(r.peakRssMiB - plain.peakRssMiB), 0)} MiB` : '–',
     );
   }
 
