@@ -490,7 +490,10 @@ class DeferredInteraction {
   }
 }
 
-/** Whether `interaction.response` has not been parsed yet (reading it parses it). Such a response never has a `file` body from the layout. */
+/**
+ * Whether `interaction.response` has not been parsed yet and can still be read (reading it parses it; one let go
+ * by {@link verifyUnreadResponses} cannot). Such a response never has a `file` body from the layout.
+ */
 export function isResponseDeferred(interaction: Interaction): boolean {
   return interaction instanceof DeferredInteraction && interaction.unread;
 }

@@ -271,10 +271,9 @@ function apply(): void {
   fetch.on('request', onFetchRequest);
   http.on('request', onRequest).on('response', onResponse);
   const pureFetch = owned.includes(fetch) && globalThis.fetch !== globalFetch ? globalFetch : undefined;
-  const installedFetches = new Set<typeof globalThis.fetch>();
-  if (pureFetch) installedFetches.add(globalThis.fetch);
+  const interceptorFetch = globalThis.fetch;
   const restoreFetch = pureFetch ? layRecordingFetch(pureFetch) : undefined;
-  if (pureFetch) installedFetches.add(globalThis.fetch);
+  const installedFetches = new Set(pureFetch ? [interceptorFetch, globalThis.fetch] : []);
   inUse = { fetch, http, owned, pureFetch, restoreFetch, installedFetches };
   fetchListening = false;
   if (awaitingResponse.size > 0) watchFetchResponses();
