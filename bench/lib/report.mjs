@@ -132,6 +132,14 @@ export function renderReport({ machine, config, results, reeltape }) {
       ok(r) ? r.afterImportMs < 100 : undefined,
       ok(r) ? `${fmt(r.afterImportMs, 0)} ms` : '–',
     );
+    // issue 7 set "< 100 ms" where Polly's first response from 10,000 interactions took ~130 ms; this machine's
+    // speed drifts, so the same bound is also given relative to Polly in the same run
+    const polly = find('first-response', `polly|${size}`);
+    target(
+      `… the same, calibrated: ≤ 100/130 of Polly's first response in the same run (issue 7 measured Polly at ~130 ms)`,
+      ok(r) && ok(polly) ? r.afterImportMs <= (100 / 130) * polly.afterImportMs : undefined,
+      ok(r) && ok(polly) ? `${fmt(r.afterImportMs / polly.afterImportMs, 2)}× Polly (${fmt(r.afterImportMs, 0)} vs ${fmt(polly.afterImportMs, 0)} ms)` : '–',
+    );
 
     const sizes = config.loadSizes;
     out.push('', `Load time growth: tool cost (first response − boot, ms) by recording size; "per 1k (small)" = slope between the two smallest sizes, "(large)" between the two largest`, '');
