@@ -499,22 +499,31 @@ export function isResponseDeferred(interaction: Interaction): boolean {
 }
 
 /**
- * Parses every deferred response of a cassette now, so each interaction holds its response as an
- * own property (safe to spread, clone and compare). Reads the file a block at a time, in order.
- *
- * @throws CassetteFormatError for the first response that is not valid
- * @example
- * materializeResponses(cassette) // e.g. at the end of a replay: a damaged response still fails the test
+ * Hands every response of `cassette` not read yet to `visit`, in order, with a reader of its file
+ * that reads a block at a time; returns the last reader (`undefined` if there was nothing to read).
  */
-export function materializeResponses(cassette: Cassette): void {
+function eachUnread(cassette: Cassette, visit: (deferred: DeferredInteraction, reader: BlockReader) => void): BlockReader | undefined {
   let reader: BlockReader | undefined;
   for (const interaction of cassette.interactions) {
     if (!isResponseDeferred(interaction)) continue;
     const deferred = interaction as unknown as DeferredInteraction;
     const bytes = deferred.bytes as CassetteBytes;
     if (reader?.bytes !== bytes) reader = new BlockReader(bytes, MATERIALIZE_BLOCK);
-    deferred.readWith(reader);
+    visit(deferred, reader);
   }
+  return reader;
+}
+
+/**
+ * Parses every deferred response of a cassette now, so each interaction holds its response as an
+ * own property (safe to spread, clone and compare). Reads the file a block at a time, in order.
+ *
+ * @throws CassetteFormatError for the first response that is not valid
+ * @example
+ * materializeResponses(cassette) // e.g. before a cassette loaded for replay is compared or rewritten
+ */
+export function materializeResponses(cassette: Cassette): void {
+  eachUnread(cassette, (deferred, reader) => deferred.readWith(reader));
 }
 
 /**
@@ -530,17 +539,14 @@ export function materializeResponses(cassette: Cassette): void {
  * verifyUnreadResponses(cassette) // the replay is over
  */
 export function verifyUnreadResponses(cassette: Cassette): void {
-  let reader: BlockReader | undefined;
+  let failedOn: BlockReader | undefined;
   try {
-    for (const interaction of cassette.interactions) {
-      if (!isResponseDeferred(interaction)) continue;
-      const deferred = interaction as unknown as DeferredInteraction;
-      const bytes = deferred.bytes as CassetteBytes;
-      if (reader?.bytes !== bytes) reader = new BlockReader(bytes, MATERIALIZE_BLOCK);
+    eachUnread(cassette, (deferred, reader) => {
+      failedOn = reader;
       deferred.verifyWith(reader);
-    }
+    });
   } catch (error) {
-    reader?.bytes.close(); // a damaged cassette: nothing more is read from it
+    failedOn?.bytes.close(); // a damaged cassette: nothing more is read from it
     throw error;
   }
 }

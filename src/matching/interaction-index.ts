@@ -124,15 +124,9 @@ export class InteractionIndex {
     return key;
   }
 
-  /**
-   * The key of recorded interaction `index` (same result as {@link keyOf}; parts are kept when they had to be built).
-   * The usual recorded request (a body-less `GET` of a canonical URL, no matched headers) is decided here,
-   * without further calls: the first lookup of a large cassette runs this for every interaction, in code
-   * that is still cold (each call costs there).
-   */
+  /** The key of recorded interaction `index` (same result as {@link keyOf}; parts are kept when they had to be built). */
   private recordedKey(index: number): string {
     const request = (this.interactions[index] as Interaction).request;
-    if (request.method === 'GET' && request.body === null && this.headerNames.length === 0 && isCanonicalPlainUrl(request.url)) return request.url;
     return this.fastKey(request) ?? indexKey(this.partsOf(index));
   }
 
@@ -142,6 +136,7 @@ export class InteractionIndex {
    */
   private fastKey(request: RecordedRequest): string | undefined {
     if (request.body !== null || this.headerNames.length > 0 || !isCanonicalPlainUrl(request.url)) return undefined;
+    if (request.method === 'GET') return request.url; // the usual request: no upper-casing (the first lookup runs this for every interaction)
     const method = request.method.toUpperCase();
     return method === 'GET' ? request.url : joinKeyParts({ method, url: request.url, headers: '', body: '' });
   }
@@ -181,12 +176,7 @@ export class InteractionIndex {
     if (!this.built && this.used.size === 0) {
       // the first take: the first interaction with this key, in recorded order, is the one to hand out
       const n = this.interactions.length;
-      const keys = this.keys;
-      for (let index = 0; index < n; index++) {
-        const recorded = this.recordedKey(index);
-        keys[index] = recorded;
-        if (recorded === key) return index;
-      }
+      for (let index = 0; index < n; index++) if (this.keyAt(index) === key) return index;
     }
     this.build(); // (once) also when the first take found nothing: the explanation that follows needs the queues
     const head = this.first.get(key);

@@ -227,24 +227,23 @@ export async function withCassette<T>(
     if (mode === 'replay' && existing) verifyUnreadResponses(existing);
 
     if (recording && captured && (!threw || opts.saveOnError)) {
-      const write = writeCassette({
-        name,
-        file,
-        mode,
-        sanitizer,
-        existing,
-        recorded: captured.interactions,
-        prepared: captured.prepared,
-        prepare,
-        secrets,
-        incomplete: captured.incomplete,
-        recordedAt: recordedAt ?? startedAt,
-        error: threw ? describeError(thrown) : undefined,
-        force: expiredRerecord,
-        sideFileThreshold: opts.sideFileThreshold,
-      });
       try {
-        written = await write;
+        written = await writeCassette({
+          name,
+          file,
+          mode,
+          sanitizer,
+          existing,
+          recorded: captured.interactions,
+          prepared: captured.prepared,
+          prepare,
+          secrets,
+          incomplete: captured.incomplete,
+          recordedAt: recordedAt ?? startedAt,
+          error: threw ? describeError(thrown) : undefined,
+          force: expiredRerecord,
+          sideFileThreshold: opts.sideFileThreshold,
+        });
       } catch (saveError) {
         if (!threw) throw saveError;
         // the code under test failed first: its error stays the one thrown (it is what the test is about),
