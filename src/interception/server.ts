@@ -423,9 +423,14 @@ function dispose(): void {
   if (stubbed) globalThis.fetch = current;
 }
 
-/** Whether what reeltape uses is still applied (an msw 2 server that owned it disposes it when it closes). */
+/**
+ * Whether what reeltape uses is still in place: applied (an msw 2 server that owned it disposes it
+ * when it closes), and the global `fetch` is not the one from before reeltape's (code that saved it
+ * earlier and put it back removed reeltape's layer).
+ */
 function healthy(state: InUse): boolean {
-  return state.fetch.readyState === InterceptorReadyState.APPLIED && state.http.readyState === InterceptorReadyState.APPLIED;
+  const applied = state.fetch.readyState === InterceptorReadyState.APPLIED && state.http.readyState === InterceptorReadyState.APPLIED;
+  return applied && (state.pureFetch === undefined || globalThis.fetch !== state.pureFetch);
 }
 
 /**

@@ -136,8 +136,9 @@ describe('reeltape’s own fetch while recording', () => {
     expect(globalThis.fetch).toBe(original);
   });
 
-  it('leaves a fetch stub the code under test put in while the cassette was open (the interceptor would put back the one from before)', async () => {
-    const before = globalThis.fetch;
+  it('leaves a fetch stub the code under test put in while the cassette was open, and intercepts again once it is gone', async () => {
+    uninstallInterception();
+    const original = globalThis.fetch;
     const stub = async (): Promise<Response> => new Response('stubbed');
     try {
       for (const mode of ['record', 'replay'] as const) {
@@ -149,13 +150,15 @@ describe('reeltape’s own fetch while recording', () => {
           { dir, mode },
         );
         expect(globalThis.fetch, mode).toBe(stub);
-        globalThis.fetch = before;
+        globalThis.fetch = original; // the test puts back what it saved, removing reeltape's layer too
       }
-      // nothing stubbed: what was there before comes back
-      await withCassette('stubbed', () => undefined, { dir, mode: 'replay' });
-      expect(globalThis.fetch).toBe(before);
+      // the next cassette lays it again
+      const during = await withCassette('stubbed', () => globalThis.fetch, { dir, mode: 'replay' });
+      expect(during).not.toBe(original);
+      uninstallInterception();
+      expect(globalThis.fetch).toBe(original);
     } finally {
-      globalThis.fetch = before;
+      globalThis.fetch = original;
     }
   });
 
