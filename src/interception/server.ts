@@ -1,3 +1,5 @@
+import nodeHttp from 'node:http';
+import nodeHttps from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 // The interceptors MSW 2 itself is built on (`msw/node`'s `setupServer` drives exactly these two for
 // Node's fetch and `node:http`/`node:https`), used directly: reeltape has one catch-all rule that asks
@@ -10,6 +12,7 @@ import type { SpillOptions } from './body-capture.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { fetchAndCapture, keepUnfollowableRedirect } from './record-fetch.js';
 import { currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
+import { followSocketSource } from './socket-source.js';
 
 type RequestListenerArgs = HttpRequestEventMap['request'][0];
 type ResponseListenerArgs = HttpRequestEventMap['response'][0];
@@ -37,8 +40,8 @@ interface InUse {
   readonly pureFetch: typeof globalThis.fetch | undefined;
   /** Puts the interceptor's `fetch` back in place of {@link recordingFetch}'s, if that is still the global one. */
   readonly restoreFetch: (() => void) | undefined;
-  /** The global `fetch`s reeltape installed (the interceptor's, its own), when it applied the fetch interceptor itself. */
-  readonly installedFetches: ReadonlySet<typeof globalThis.fetch>;
+  /** Per {@link PATCHED} global, the values reeltape put there (for `fetch`: the interceptor's and its own). */
+  readonly installed: ReadonlyArray<ReadonlySet<unknown>>;
   /** Who installed it: a cassette (lazily, so clients that kept `fetch` earlier are not seen) or an early install. */
   readonly by: 'early' | 'cassette';
 }
@@ -71,7 +74,8 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
   if (!scope) return; // not inside withCassette: untouched
   // Already answered by a listener before this one (the test's own MSW server): not ours.
   if (controller.readyState !== RequestController.PENDING) return;
-  warnIfMsw3Listening();
+  // msw 3 intercepts sockets, under this layer: reeltape decides there, after its handlers
+  if (followSocketSource()) return;
   try {
     const decision = await scope.decide(request, requestId);
     if (controller.readyState !== RequestController.PENDING) return;
@@ -97,28 +101,6 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
   } catch (error) {
     scope.fail(error);
     if (controller.readyState === RequestController.PENDING) controller.respondWith(Response.error());
-  }
-}
-
-let warnedMsw3 = false;
-/**
- * msw 3 (interceptors 0.45, a registry of its own) intercepts sockets, below reeltape's layer, so
- * reeltape cannot let its handlers answer first (decision 0006). Said once, not left silent.
- */
-function warnIfMsw3Listening(): void {
-  if (warnedMsw3) return;
-  const registry = (globalThis as { __MSW_INTERCEPTORS_REGISTRY?: Map<symbol, { readyState?: unknown }> })
-    .__MSW_INTERCEPTORS_REGISTRY;
-  if (!registry) return;
-  for (const interceptor of registry.values()) {
-    if (interceptor.readyState !== 'ACTIVE') continue;
-    warnedMsw3 = true;
-    console.warn(
-      'reeltape: msw 3 is intercepting in this process. reeltape cannot yet let msw 3 handlers answer first: ' +
-        'inside a cassette, a request your msw 3 handlers would answer is recorded (what msw answered) or replayed ' +
-        'by reeltape. msw 2 beside reeltape works in any order; see "Beside your own MSW" in the README.',
-    );
-    return;
   }
 }
 
@@ -231,7 +213,7 @@ type WithEmitter = { emitter?: { listenerCount?(event: string): number } };
  */
 function directFetch(): typeof globalThis.fetch | undefined {
   const pureFetch = inUse?.pureFetch;
-  if (!inUse || !pureFetch) return undefined;
+  if (!inUse || !pureFetch || followSocketSource()) return undefined;
   const emitter = (inUse.fetch as unknown as WithEmitter).emitter;
   if (typeof emitter?.listenerCount !== 'function') return undefined;
   return emitter.listenerCount('request') === 1 && emitter.listenerCount('response') === 0 ? pureFetch : undefined;
@@ -310,8 +292,12 @@ function foreignListeners(interceptor: HttpInterceptor): number {
   return emitterOf(interceptor)?.listeners('request').filter((l) => !l[REELTAPE_LISTENER]).length ?? 0;
 }
 
-/** Interceptors reeltape applied, stopped using while another listener still used them; disposed when it leaves. */
-const orphans = new Set<HttpInterceptor>();
+/**
+ * Interceptors reeltape applied and stopped using while something still depended on them: a test's
+ * msw 2 server listening on them (disposed when its last listener leaves, {@link tend}), or msw 3
+ * patched on top of them (disposed by {@link lingerUnder} once msw 3 has put them back on top).
+ */
+const orphans = new Map<HttpInterceptor, (() => void) | undefined>();
 
 /**
  * Looks after one interceptor instance, whoever applied it:
@@ -373,7 +359,11 @@ function runningOrApplied(symbol: symbol, create: () => HttpInterceptor, owned: 
   const running = getGlobalSymbol<HttpInterceptor>(symbol);
   if (running && running.readyState === InterceptorReadyState.APPLIED) {
     // one reeltape applied and stopped using while an MSW server still listened: reeltape's again
-    if (orphans.delete(running)) owned.push(running);
+    if (orphans.has(running)) {
+      orphans.get(running)?.();
+      orphans.delete(running);
+      owned.push(running);
+    }
     tend(running, symbol);
     return running;
   }
@@ -394,43 +384,83 @@ function apply(by: InUse['by']): void {
   const pureFetch = owned.includes(fetch) && globalThis.fetch !== globalFetch ? globalFetch : undefined;
   const interceptorFetch = globalThis.fetch;
   const restoreFetch = pureFetch ? layRecordingFetch(pureFetch) : undefined;
-  const installedFetches = new Set(pureFetch ? [interceptorFetch, globalThis.fetch] : []);
-  inUse = { fetch, http, owned, pureFetch, restoreFetch, installedFetches, by };
+  const installed = readPatched().map((value, i) => new Set(i === 0 ? [interceptorFetch, value] : [value]));
+  inUse = { fetch, http, owned, pureFetch, restoreFetch, installed, by };
   fetchListening = false;
   if (awaitingResponse.size > 0) watchFetchResponses();
 }
 
+/** The globals the interceptors patch, `fetch` first. */
+const PATCHED: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
+  [globalThis as unknown as Record<string, unknown>, 'fetch'],
+  [nodeHttp as unknown as Record<string, unknown>, 'request'],
+  [nodeHttp as unknown as Record<string, unknown>, 'get'],
+  [nodeHttp as unknown as Record<string, unknown>, 'ClientRequest'],
+  [nodeHttps as unknown as Record<string, unknown>, 'request'],
+  [nodeHttps as unknown as Record<string, unknown>, 'get'],
+];
+const readPatched = (): unknown[] => PATCHED.map(([owner, key]) => owner[key]);
+/** The patched globals as they were when this module loaded (before reeltape patched anything). */
+const ORIGINALS = readPatched();
+
 /**
- * Stops reeltape's part. A global `fetch` that is not one reeltape installed (a stub the code under
- * test put in, e.g. `vi.stubGlobal('fetch', …)`) stays in place: the interceptor's own dispose puts
- * back the `fetch` from before it started, whatever is there now. An interceptor reeltape applied
- * that a test's MSW server still listens on stays applied until that server closes ({@link tend}).
+ * Stops reeltape's part. A patched global that is not what reeltape put there (a stub the code
+ * under test put in, e.g. `vi.stubGlobal('fetch', …)`, or msw 3 patching or restoring on top of
+ * reeltape) stays as it is: the interceptors' own dispose puts back what was there before they
+ * started, whatever is there now. An interceptor reeltape applied that a test's msw 2 server still
+ * listens on stays applied until that server closes ({@link tend}).
  */
 function dispose(): void {
   if (!inUse) return;
-  const current = globalThis.fetch;
-  const stubbed = inUse.installedFetches.size > 0 && !inUse.installedFetches.has(current);
+  const installed = inUse.installed;
+  const fetchInterceptor = inUse.fetch;
+  const before = readPatched();
   inUse.restoreFetch?.();
   unwatchFetchResponses();
   inUse.fetch.off('request', fetchRequestListener);
   inUse.http.off('request', requestListener).off('response', onResponse);
   for (const interceptor of inUse.owned) {
     if (interceptor.readyState !== InterceptorReadyState.APPLIED) continue;
-    if (foreignListeners(interceptor) > 0) orphans.add(interceptor);
+    const patched = PATCHED.flatMap((_, i) => ((interceptor === fetchInterceptor ? i === 0 : i > 0) ? [i] : []));
+    const covered = patched.some((i) => !installed[i]!.has(before[i]) && before[i] !== ORIGINALS[i]);
+    if (foreignListeners(interceptor) > 0) orphans.set(interceptor, undefined);
+    else if (covered) orphans.set(interceptor, lingerUnder(interceptor, patched, installed));
     else interceptor.dispose();
   }
   inUse = undefined;
-  if (stubbed) globalThis.fetch = current;
+  PATCHED.forEach(([owner, key], i) => {
+    if (!installed[i]!.has(before[i]) && owner[key] !== before[i]) owner[key] = before[i];
+  });
+}
+
+/**
+ * Something patched on top of this interceptor (msw 3, whose close puts back what it saw: this
+ * interceptor's functions). Disposing it now would leave that to put back a dead layer; instead it
+ * stays applied with one listener that disposes it on the first request that finds its functions
+ * global again, so the originals come back. Returns the function that removes that listener.
+ */
+function lingerUnder(interceptor: HttpInterceptor, patched: number[], installed: InUse['installed']): () => void {
+  const janitor = markReeltape((): void => {
+    const current = readPatched();
+    if (!patched.every((i) => installed[i]!.has(current[i]))) return;
+    orphans.delete(interceptor);
+    interceptor.dispose();
+    syncBuiltinESMExports();
+  });
+  interceptor.on('request', janitor);
+  return () => interceptor.off('request', janitor);
 }
 
 /**
  * Whether what reeltape uses is still in place: applied (an msw 2 server that owned it disposes it
- * when it closes), and the global `fetch` is not the one from before reeltape's (code that saved it
- * earlier and put it back removed reeltape's layer).
+ * when it closes), and no patched global is back to what it was before (code that saved `fetch`
+ * earlier and put it back, or msw 3 restoring what it saw when it started, removed reeltape's layer).
  */
 function healthy(state: InUse): boolean {
   const applied = state.fetch.readyState === InterceptorReadyState.APPLIED && state.http.readyState === InterceptorReadyState.APPLIED;
-  return applied && (state.pureFetch === undefined || globalThis.fetch !== state.pureFetch);
+  const current = readPatched();
+  const layered = current.every((value, i) => value !== ORIGINALS[i] && (i > 0 || value !== state.pureFetch));
+  return applied && layered;
 }
 
 /**
@@ -477,6 +507,7 @@ export function uninstallInterception(): void {
  */
 export function ensureInterception(): { by: InUse['by'] } {
   installInterception('cassette');
+  followSocketSource();
   return { by: inUse?.by ?? 'cassette' };
 }
 

@@ -2,16 +2,41 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { http as mswHttp, HttpResponse } from 'msw';
-import { setupServer, type SetupServer } from 'msw/node';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installInterception, isIntercepting, uninstallInterception } from '../../src/interception/index.js';
 import { withCassette } from '../../src/session/index.js';
 import { startTestServer, type TestServer, useServerAndDir } from '../helpers/index.js';
 
-// A test's own msw 2 server beside reeltape (one interceptors copy, deduped by npm): whichever is
-// started first, the msw handlers answer first and what they answer is never recorded; neither
-// side stops the other's interception; once both are closed the originals are back.
+// A test's own msw server beside reeltape, msw 2 (one interceptors copy, deduped by npm) and msw 3
+// (interceptors 0.45, intercepting sockets; needs Node 22.12+): whichever is started first, the msw
+// handlers answer first and what they answer is never recorded; neither side stops the other's
+// interception; once both are closed the originals are back.
+
+/** What the tests use of msw 2 and msw 3 (`msw3` is the devDependency alias of msw 3). */
+interface Msw {
+  major: 2 | 3;
+  mocks: (base: string) => unknown[];
+  start: (handlers: unknown[]) => { close(): void };
+}
+async function loadMsw(major: 2 | 3): Promise<Msw> {
+  const name = major === 2 ? 'msw' : 'msw3';
+  const core = (await import(name)) as typeof import('msw');
+  const node = (await import(`${name}/node`)) as typeof import('msw/node');
+  return {
+    major,
+    mocks: (base) => [
+      core.http.get(`${base}/only-in-msw`, () => core.HttpResponse.json({ from: 'msw' })),
+      core.http.get(`${base}/only-in-msw-http`, () => core.HttpResponse.json({ from: 'msw', via: 'http' })),
+    ],
+    start: (handlers) => {
+      const started = node.setupServer(...(handlers as Parameters<typeof node.setupServer>));
+      // msw 3 renamed onUnhandledRequest to onUnhandledFrame
+      started.listen((major === 2 ? { onUnhandledRequest: 'bypass' } : { onUnhandledFrame: 'bypass' }) as Parameters<typeof started.listen>[0]);
+      return started;
+    },
+  };
+}
+const nodeMajor = Number(process.versions.node.split('.')[0]);
 
 let server: TestServer;
 let dir: string;
@@ -24,7 +49,8 @@ const originals = {
   httpsRequest: https.request,
   httpsGet: https.get,
 };
-let msw: SetupServer | undefined;
+let msw: { close(): void } | undefined;
+let lib: Msw;
 
 beforeAll(() => {
   uninstallInterception();
@@ -51,12 +77,7 @@ const getText = (url: string): Promise<string> =>
   });
 
 function startMsw(): void {
-  const started = setupServer(
-    mswHttp.get(`${server.url}/only-in-msw`, () => HttpResponse.json({ from: 'msw' })),
-    mswHttp.get(`${server.url}/only-in-msw-http`, () => HttpResponse.json({ from: 'msw', via: 'http' })),
-  );
-  started.listen({ onUnhandledRequest: 'bypass' });
-  msw = started;
+  msw = lib.start(lib.mocks(server.url));
 }
 
 const run = (): Promise<unknown[]> =>
@@ -80,60 +101,74 @@ function expectOriginals(): void {
   expect(https.get).toBe(originals.httpsGet);
 }
 
-describe.each([
-  ['msw server first', () => (startMsw(), installInterception())],
-  ['reeltape first', () => (installInterception(), startMsw())],
-  ['msw server first, cassette installs lazily', () => startMsw()],
-])('%s', (_order, start) => {
-  it('msw answers its routes (never recorded), the cassette records and replays the rest', async () => {
-    start();
-    const name = `order-${_order.replace(/\W+/g, '-')}`;
-    const recorded = await withCassette(name, run, { mode: 'record', dir });
+describe.each([2, 3] as const)('msw %i', (major) => {
+  beforeAll(async () => {
+    lib = await loadMsw(major);
+  });
+  if (major === 3 && nodeMajor < 22) {
+    it.skip('msw 3 needs Node 22.12+ (runs in the Node 22 and 24 legs of .ci/run)', () => undefined);
+    return;
+  }
+
+  describe.each([
+    ['msw server first', () => (startMsw(), installInterception())],
+    ['reeltape first', () => (installInterception(), startMsw())],
+    ['msw server first, cassette installs lazily', () => startMsw()],
+  ])('%s', (_order, start) => {
+    it('msw answers its routes (never recorded), the cassette records and replays the rest', async () => {
+      start();
+      const name = `msw${major}-order-${_order.replace(/\W+/g, '-')}`;
+      const recorded = await withCassette(name, run, { mode: 'record', dir });
+      expect(recorded[2]).toEqual({ from: 'msw' });
+      expect(recorded[3]).toEqual({ from: 'msw', via: 'http' });
+      expect(await recordedUrls(name)).toEqual(['/json', '/json?via=http']);
+      const hits = server.hits.length;
+      const replayed = await withCassette(name, run, { mode: 'replay', dir });
+      expect(replayed).toEqual(recorded);
+      expect(server.hits.length).toBe(hits); // replay reached nothing
+      // the cassette closing leaves both interceptions working
+      expect(isIntercepting()).toBe(true);
+      expect(await (await fetch(`${server.url}/only-in-msw`)).json()).toEqual({ from: 'msw' });
+      expect(JSON.parse(await getText(`${server.url}/only-in-msw-http`))).toEqual({ from: 'msw', via: 'http' });
+    });
+
+    it('once both are closed, in either order, fetch and http(s).request/get are the originals', async () => {
+      start();
+      await withCassette(`msw${major}-close-${_order.replace(/\W+/g, '-')}`, run, { mode: 'record', dir });
+      uninstallInterception();
+      // msw still answers after reeltape let go
+      expect(await (await fetch(`${server.url}/only-in-msw`)).json()).toEqual({ from: 'msw' });
+      expect(JSON.parse(await getText(`${server.url}/only-in-msw-http`))).toEqual({ from: 'msw', via: 'http' });
+      msw!.close();
+      msw = undefined;
+      // requests outside any cassette go out untouched (the first one also lets reeltape finish
+      // leaving when msw 3 had patched on top of it), then the originals are back
+      expect(await (await fetch(`${server.url}/json`)).json()).toEqual({ hello: 'world', n: 1 });
+      expect(JSON.parse(await getText(`${server.url}/json`))).toEqual({ hello: 'world', n: 1 });
+      expectOriginals();
+
+      start();
+      msw!.close();
+      msw = undefined;
+      // reeltape still records after msw let go
+      await withCassette(`msw${major}-after-msw`, () => fetch(`${server.url}/json`).then((r) => r.json()), { mode: 'record', dir });
+      expect(await recordedUrls(`msw${major}-after-msw`)).toEqual(['/json']);
+      uninstallInterception();
+      expectOriginals();
+    });
+  });
+
+  it('msw closed and listening again beside reeltape: not patched twice, its routes still never recorded', async () => {
+    installInterception();
+    startMsw();
+    msw!.close();
+    startMsw();
+    const recorded = await withCassette(`msw${major}-relisten`, run, { mode: 'record', dir });
     expect(recorded[2]).toEqual({ from: 'msw' });
-    expect(recorded[3]).toEqual({ from: 'msw', via: 'http' });
-    expect(await recordedUrls(name)).toEqual(['/json', '/json?via=http']);
-    const hits = server.hits.length;
-    const replayed = await withCassette(name, run, { mode: 'replay', dir });
-    expect(replayed).toEqual(recorded);
-    expect(server.hits.length).toBe(hits); // replay reached nothing
-    // the cassette closing leaves both interceptions working
-    expect(isIntercepting()).toBe(true);
-    expect(await (await fetch(`${server.url}/only-in-msw`)).json()).toEqual({ from: 'msw' });
-    expect(JSON.parse(await getText(`${server.url}/only-in-msw-http`))).toEqual({ from: 'msw', via: 'http' });
-  });
-
-  it('once both are closed, in either order, fetch and http(s).request/get are the originals', async () => {
-    start();
-    await withCassette(`close-${_order.replace(/\W+/g, '-')}`, run, { mode: 'record', dir });
-    uninstallInterception();
-    // msw still answers after reeltape let go
-    expect(await (await fetch(`${server.url}/only-in-msw`)).json()).toEqual({ from: 'msw' });
-    expect(JSON.parse(await getText(`${server.url}/only-in-msw-http`))).toEqual({ from: 'msw', via: 'http' });
+    expect(await recordedUrls(`msw${major}-relisten`)).toEqual(['/json', '/json?via=http']);
     msw!.close();
     msw = undefined;
-    expectOriginals();
-
-    start();
-    msw!.close();
-    msw = undefined;
-    // reeltape still records after msw let go
-    await withCassette('after-msw', () => fetch(`${server.url}/json`).then((r) => r.json()), { mode: 'record', dir });
-    expect(await recordedUrls('after-msw')).toEqual(['/json']);
     uninstallInterception();
     expectOriginals();
   });
-});
-
-it('msw closed and listening again beside reeltape: not patched twice, its routes still never recorded', async () => {
-  installInterception();
-  startMsw();
-  msw!.close();
-  startMsw();
-  const recorded = await withCassette('relisten', run, { mode: 'record', dir });
-  expect(recorded[2]).toEqual({ from: 'msw' });
-  expect(await recordedUrls('relisten')).toEqual(['/json', '/json?via=http']);
-  msw!.close();
-  msw = undefined;
-  uninstallInterception();
-  expectOriginals();
 });
