@@ -17,9 +17,14 @@ else if (tool === 'msw') {
   const { setupServer } = await import('msw/node');
   setupServer().listen({ onUnhandledRequest: 'bypass' });
 } else if (tool === 'nock') {
+  Promise.withResolvers ??= function withResolvers() {
+    // nock 15's interceptors need it; Node 20 lacks it (as in lib/tools.mjs)
+    let resolve, reject;
+    const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
+    return { promise, resolve, reject };
+  };
   const { default: nock } = await import('nock');
-  nock.enableNetConnect();
-  nock.activate();
+  nock.enableNetConnect(); // importing nock activates it; with no scope every request goes out
 } else if (tool !== 'plain') throw new Error(`unknown tool ${tool}`);
 
 const result = { case: 'outside', tool };

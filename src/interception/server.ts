@@ -38,9 +38,9 @@ interface InUse {
    * recorded fetch requests are then performed by reeltape ({@link fetchAndCapture}).
    */
   readonly pureFetch: typeof globalThis.fetch | undefined;
-  /** Puts the interceptor's `fetch` back in place of {@link recordingFetch}'s, if that is still the global one. */
-  readonly restoreFetch: (() => void) | undefined;
-  /** Per {@link PATCHED} global, the values reeltape put there (for `fetch`: the interceptor's and its own). */
+  /** Puts the interceptors' functions back in place of reeltape's ({@link layOver}), where those are still global. */
+  readonly restoreLayers: () => void;
+  /** Per {@link PATCHED} global, the values reeltape put there (the interceptor's and its own). */
   readonly installed: ReadonlyArray<ReadonlySet<unknown>>;
   /** Who installed it: a cassette (lazily, so clients that kept `fetch` earlier are not seen) or an early install. */
   readonly by: 'early' | 'cassette';
@@ -132,20 +132,37 @@ async function recordDirectly(
 }
 
 /**
- * Lays reeltape's own `fetch` ({@link recordingFetch}) over the fetch interceptor's, which reeltape
- * applied itself; returns the function that puts the interceptor's back (unless the global was
- * replaced meanwhile, e.g. by a test's stub: that is left alone).
+ * Lays a function of reeltape's over a global the interceptors patched (`make` gets the patched one);
+ * returns the function that puts the patched one back (unless the global was replaced meanwhile, e.g.
+ * by a test's stub or msw 3: that is left alone).
  */
-function layRecordingFetch(pureFetch: typeof globalThis.fetch): () => void {
-  const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
-  const intercepted = globalThis.fetch;
-  const own = recordingFetch(intercepted, pureFetch);
-  Object.defineProperty(globalThis, 'fetch', { value: own, writable: true, enumerable: true, configurable: true });
+function layOver<T>(owner: Record<string, unknown>, key: string, make: (patched: T) => T): () => void {
+  const descriptor = Object.getOwnPropertyDescriptor(owner, key);
+  const patched = owner[key] as T;
+  const own = make(patched);
+  Object.defineProperty(owner, key, { value: own, writable: true, enumerable: true, configurable: true });
   return () => {
-    if (globalThis.fetch !== own) return;
-    if (descriptor) Object.defineProperty(globalThis, 'fetch', descriptor);
-    else globalThis.fetch = intercepted;
+    if (owner[key] !== own) return;
+    if (descriptor) Object.defineProperty(owner, key, descriptor);
+    else owner[key] = patched;
   };
+}
+
+type NodeRequestFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+/**
+ * reeltape's `http.request`/`get` and `https.request`/`get` while it owns the ClientRequest
+ * interceptor: a request made outside any cassette, while no test MSW server listens, goes to Node's
+ * own function, not through the interceptor (which costs such a request a new socket each time and
+ * about two thirds of its throughput: bench/results/outside.md).
+ */
+function bypassOutside(original: NodeRequestFunction, interceptor: HttpInterceptor): (patched: NodeRequestFunction) => NodeRequestFunction {
+  return (patched) =>
+    function request(this: unknown, ...args: unknown[]): unknown {
+      if (!inUse) settleOrphans();
+      const outside = currentScope() === undefined && foreignListeners(interceptor) === 0;
+      return (outside ? original : patched).apply(this, args);
+    };
 }
 
 let directRequests = 0;
@@ -164,12 +181,16 @@ const NodeRequest = globalThis.Request;
  * response re-wrapping cost ~10 % of recording throughput (decision 0004, H13). Every other
  * request, and every request outside a cassette, goes to the interceptor's `fetch` untouched.
  */
-function recordingFetch(intercepted: typeof globalThis.fetch, pureFetch: typeof globalThis.fetch): typeof globalThis.fetch {
-  return function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const scope = currentScope();
-    if (!scope?.neverReplays || directFetch() !== pureFetch) return intercepted(input, init);
-    return recordDirectFetch(scope, pureFetch, input, init);
-  };
+function recordingFetch(pureFetch: typeof globalThis.fetch): (intercepted: typeof globalThis.fetch) => typeof globalThis.fetch {
+  return (intercepted) =>
+    function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+      if (!inUse) settleOrphans();
+      const scope = currentScope();
+      const alone = directFetch() === pureFetch;
+      if (!scope) return alone ? pureFetch(input, init) : intercepted(input, init); // outside any cassette: untouched
+      if (!scope.neverReplays || !alone) return intercepted(input, init);
+      return recordDirectFetch(scope, pureFetch, input, init);
+    };
 }
 
 /** What a fetch client gets through the interceptor when reeltape fails a request: a network error. */
@@ -297,7 +318,12 @@ function foreignListeners(interceptor: HttpInterceptor): number {
  * msw 2 server listening on them (disposed when its last listener leaves, {@link tend}), or msw 3
  * patched on top of them (disposed by {@link lingerUnder} once msw 3 has put them back on top).
  */
-const orphans = new Map<HttpInterceptor, (() => void) | undefined>();
+const orphans = new Map<HttpInterceptor, Lingering | undefined>();
+/** An interceptor waiting under msw 3's patches: `settle` disposes it once its functions are global again. */
+interface Lingering {
+  settle(): void;
+  release(): void;
+}
 
 /**
  * Looks after one interceptor instance, whoever applied it:
@@ -360,7 +386,7 @@ function runningOrApplied(symbol: symbol, create: () => HttpInterceptor, owned: 
   if (running && running.readyState === InterceptorReadyState.APPLIED) {
     // one reeltape applied and stopped using while an MSW server still listened: reeltape's again
     if (orphans.has(running)) {
-      orphans.get(running)?.();
+      orphans.get(running)?.release();
       orphans.delete(running);
       owned.push(running);
     }
@@ -376,16 +402,26 @@ function runningOrApplied(symbol: symbol, create: () => HttpInterceptor, owned: 
 
 function apply(by: InUse['by']): void {
   const owned: HttpInterceptor[] = [];
-  const globalFetch = globalThis.fetch;
+  const before = readPatched();
   const fetch = runningOrApplied(FetchInterceptor.symbol, () => new FetchInterceptor(), owned);
   const http = runningOrApplied(ClientRequestInterceptor.symbol, () => new ClientRequestInterceptor(), owned);
   fetch.on('request', fetchRequestListener);
   http.on('request', requestListener).on('response', onResponse);
+  const globalFetch = before[0] as typeof globalThis.fetch;
   const pureFetch = owned.includes(fetch) && globalThis.fetch !== globalFetch ? globalFetch : undefined;
-  const interceptorFetch = globalThis.fetch;
-  const restoreFetch = pureFetch ? layRecordingFetch(pureFetch) : undefined;
-  const installed = readPatched().map((value, i) => new Set(i === 0 ? [interceptorFetch, value] : [value]));
-  inUse = { fetch, http, owned, pureFetch, restoreFetch, installed, by };
+  const patched = readPatched();
+  const restores: Array<() => void> = [];
+  if (pureFetch) restores.push(layOver(PATCHED[0]![0], 'fetch', recordingFetch(pureFetch)));
+  if (owned.includes(http)) {
+    // request and get of http and https (not ClientRequest, index 3)
+    for (const i of [1, 2, 4, 5]) {
+      const [owner, key] = PATCHED[i]!;
+      if (patched[i] !== before[i]) restores.push(layOver(owner, key, bypassOutside(before[i] as NodeRequestFunction, http)));
+    }
+  }
+  const installed = readPatched().map((value, i) => new Set([patched[i], value]));
+  const restoreLayers = (): void => restores.forEach((restore) => restore());
+  inUse = { fetch, http, owned, pureFetch, restoreLayers, installed, by };
   fetchListening = false;
   if (awaitingResponse.size > 0) watchFetchResponses();
 }
@@ -415,7 +451,7 @@ function dispose(): void {
   const installed = inUse.installed;
   const fetchInterceptor = inUse.fetch;
   const before = readPatched();
-  inUse.restoreFetch?.();
+  inUse.restoreLayers();
   unwatchFetchResponses();
   inUse.fetch.off('request', fetchRequestListener);
   inUse.http.off('request', requestListener).off('response', onResponse);
@@ -439,16 +475,22 @@ function dispose(): void {
  * stays applied with one listener that disposes it on the first request that finds its functions
  * global again, so the originals come back. Returns the function that removes that listener.
  */
-function lingerUnder(interceptor: HttpInterceptor, patched: number[], installed: InUse['installed']): () => void {
-  const janitor = markReeltape((): void => {
+function lingerUnder(interceptor: HttpInterceptor, patched: number[], installed: InUse['installed']): Lingering {
+  const settle = (): void => {
     const current = readPatched();
     if (!patched.every((i) => installed[i]!.has(current[i]))) return;
     orphans.delete(interceptor);
     interceptor.dispose();
     syncBuiltinESMExports();
-  });
+  };
+  const janitor = markReeltape(settle);
   interceptor.on('request', janitor);
-  return () => interceptor.off('request', janitor);
+  return { settle, release: () => interceptor.off('request', janitor) };
+}
+
+/** Requests that reach reeltape's own layers while it is not installed let lingering interceptors leave. */
+function settleOrphans(): void {
+  for (const lingering of [...orphans.values()]) lingering?.settle();
 }
 
 /**
