@@ -2,14 +2,19 @@ import * as path from 'node:path';
 import { expect } from 'vitest';
 import { isCiEnv, isVitestUpdate, matchOutputSnapshot, type OutputSnapshotOptions } from '../snapshots/index.js';
 
+// No type parameters: Vitest 4 declares `Matchers<T>` and Vitest 5 `Matchers<R, T>`, all defaulted, and an
+// augmentation must repeat them exactly or list none (TS2428); `Assertion` extends `Matchers` in both.
 declare module 'vitest' {
-  interface Assertion<T> {
+  interface Matchers {
     /**
      * Checks the CSV outputs under the received directory against `__snapshots__/<name>.outputs.json`
      * next to the test file (created locally when missing, rewritten with `vitest -u`).
      * Registered by the `reeltape()` plugin or {@link registerReeltapeMatchers}.
+     *
+     * @example
+     * await expect('out/tables').toMatchOutputSnapshot('orders');
      */
-    toMatchOutputSnapshot(name?: string, options?: OutputSnapshotOptions): Promise<T>;
+    toMatchOutputSnapshot(name?: string, options?: OutputSnapshotOptions): Promise<void>;
   }
 }
 

@@ -4,16 +4,13 @@
  * ESM and CommonJS scripts and through its bins — record against a local server, stop the server,
  * replay. Needs `dist/` (built by `npm test`'s pretest).
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, makeTempDir, removeTempDirs, startTestServer, type TestServer } from '../helpers/index.js';
+import { makeTempDir, removeTempDirs, startTestServer, type TestServer } from '../helpers/index.js';
+import { REPO_ROOT as repo, runNodeIn, unpackInto } from './pack.js';
 
-const run = promisify(execFile);
-const repo = path.resolve(import.meta.dirname, '../..');
 const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   exports: Record<string, unknown>;
@@ -23,26 +20,15 @@ const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf
 let project: string;
 let packed: string[];
 
-async function node(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, args, { cwd: project, env: childEnv(env) });
-    return { code: 0, out: stdout + stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
+function node(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  return runNodeIn(project, args, env);
 }
 
 beforeAll(async () => {
   expect(existsSync(path.join(repo, 'dist', 'index.js')), 'dist/ is missing: run `npm run build`').toBe(true);
   const work = await makeTempDir('packed');
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: repo, env: childEnv() });
-  const info = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  packed = info[0]!.files.map((f) => f.path);
   project = path.join(work, 'project');
-  const target = path.join(project, 'node_modules', 'reeltape');
-  await mkdir(target, { recursive: true });
-  await run('tar', ['xzf', path.join(work, info[0]!.filename), '-C', target, '--strip-components=1']);
+  packed = await unpackInto(work, path.join(project, 'node_modules', 'reeltape'));
   for (const dep of Object.keys(manifest.dependencies)) {
     const link = path.join(project, 'node_modules', dep);
     await mkdir(path.dirname(link), { recursive: true });
