@@ -9,6 +9,7 @@ import { getGlobalSymbol, InterceptorReadyState, RequestController, type HttpReq
 import { ClientRequestInterceptor } from '@mswjs/interceptors/ClientRequest';
 import { FetchInterceptor } from '@mswjs/interceptors/fetch';
 import type { SpillOptions } from './body-capture.js';
+import { answer } from './answer.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { fetchAndCapture, keepUnfollowableRedirect } from './record-fetch.js';
 import { currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
@@ -76,32 +77,20 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
   if (controller.readyState !== RequestController.PENDING) return;
   // msw 3 intercepts sockets, under this layer: reeltape decides there, after its handlers
   if (followSocketSource()) return;
-  try {
-    const decision = await scope.decide(request, requestId);
-    if (controller.readyState !== RequestController.PENDING) return;
-    switch (decision.action) {
-      case 'passthrough':
-        return;
-      case 'record': {
-        const pureFetch = fromFetch ? directFetch() : undefined;
-        if (pureFetch) return await recordDirectly(pureFetch, request, controller, decision);
-        awaitingResponse.set(requestId, { onResponse: decision.onResponse, spill: decision.spill });
-        watchFetchResponses();
-        return;
-      }
-      case 'respond':
-        if (fromFetch) keepUnfollowableRedirect(request, decision.response);
-        controller.respondWith(decision.response);
-        return;
-      case 'error':
-        // A network error for the client, as MSW's `HttpResponse.error()` gives.
-        controller.respondWith(Response.error());
-        return;
-    }
-  } catch (error) {
-    scope.fail(error);
-    if (controller.readyState === RequestController.PENDING) controller.respondWith(Response.error());
-  }
+  const answerable = { pending: () => controller.readyState === RequestController.PENDING, respondWith: (r: Response) => controller.respondWith(r) };
+  await answer(
+    scope,
+    request,
+    requestId,
+    answerable,
+    async (decision) => {
+      const pureFetch = fromFetch ? directFetch() : undefined;
+      if (pureFetch) return recordDirectly(pureFetch, request, controller, decision);
+      awaitingResponse.set(requestId, { onResponse: decision.onResponse, spill: decision.spill });
+      watchFetchResponses();
+    },
+    fromFetch ? (response) => keepUnfollowableRedirect(request, response) : undefined,
+  );
 }
 
 const onFetchRequest = (args: RequestListenerArgs): Promise<void> => onRequest(args, true);

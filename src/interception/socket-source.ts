@@ -6,6 +6,7 @@
  * after msw 3's listeners (decision 0006). Nothing is imported from msw 3: the running source is
  * read from its registry, and only the event fields used below are relied on.
  */
+import { answer } from './answer.js';
 import { captureResponse } from './capture-response.js';
 import { currentScope, type RequestDecision } from './scope.js';
 
@@ -80,27 +81,11 @@ export function followSocketSource(): boolean {
 async function onSourceRequest({ request, requestId, controller }: SourceRequestEvent): Promise<void> {
   const scope = currentScope();
   if (!scope || !isPending(controller)) return; // outside a cassette, or msw 3 answered it
-  try {
-    const decision = await scope.decide(request, `socket-${requestId}`);
-    if (!isPending(controller)) return;
-    switch (decision.action) {
-      case 'passthrough':
-        return;
-      case 'record':
-        awaiting.set(requestId, decision);
-        if (awaiting.size === 1) listeningTo?.on('response', onSourceResponse);
-        return;
-      case 'respond':
-        controller.respondWith(decision.response);
-        return;
-      case 'error':
-        controller.respondWith(Response.error());
-        return;
-    }
-  } catch (error) {
-    scope.fail(error);
-    if (isPending(controller)) controller.respondWith(Response.error());
-  }
+  const answerable = { pending: () => isPending(controller), respondWith: (r: Response) => void controller.respondWith(r) };
+  await answer(scope, request, `socket-${requestId}`, answerable, (decision) => {
+    awaiting.set(requestId, decision);
+    if (awaiting.size === 1) listeningTo?.on('response', onSourceResponse);
+  });
 }
 
 /**
