@@ -72,7 +72,7 @@ async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
  */
 async function onRequest({ request, requestId, controller }: RequestListenerArgs, fromFetch = false): Promise<void> {
   const scope = currentScope();
-  if (!scope) return; // not inside withCassette: untouched
+  if (!scope || !isHttpUrl(request.url)) return; // not inside withCassette, or data:/blob:/file: — untouched
   // Already answered by a listener before this one (the test's own MSW server): not ours.
   if (controller.readyState !== RequestController.PENDING) return;
   // msw 3 intercepts sockets, under this layer: reeltape decides there, after its handlers
@@ -154,6 +154,11 @@ function bypassOutside(original: NodeRequestFunction, interceptor: HttpIntercept
     };
 }
 
+/** Only HTTP(S) is recorded and replayed; `data:`, `blob:` and `file:` URLs (the OpenAI SDK probes one) are left alone. */
+function isHttpUrl(url: string): boolean {
+  return url.startsWith('http:') || url.startsWith('https:');
+}
+
 let directRequests = 0;
 /**
  * Node's own `Request`, taken before any interceptor patches the global one (the ClientRequest
@@ -194,6 +199,7 @@ async function recordDirectFetch(
   init: RequestInit | undefined,
 ): Promise<Response> {
   const request = new NodeRequest(input, init); // a bad URL or init rejects here, as fetch's own check does
+  if (!isHttpUrl(request.url)) return pureFetch(request); // data:, blob:, file: are never intercepted
   let decision: RequestDecision;
   try {
     decision = await scope.decide(request, `reeltape-${++directRequests}`);

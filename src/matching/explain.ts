@@ -2,6 +2,7 @@ import { getHeader } from '../cassette/headers.js';
 import { bodyByteLength } from '../cassette/body-codec.js';
 import type { JsonValue, RecordedRequest } from '../cassette/types.js';
 import { bodyAsForm, bodyAsJson, matchedHeaderNames, removeJsonPaths } from './request-key.js';
+import { isSignedUrlParam } from './signed-url.js';
 import type { MatchOptions } from './options.js';
 
 /** A request broken into the parts that explanations compare. Computed lazily, only on a mismatch. */
@@ -30,8 +31,9 @@ export function explainParts(request: RecordedRequest, options: MatchOptions, bo
     origin = `${url.protocol}//${url.host}`;
     path = url.pathname;
     const ignored = new Set(options.ignoreQueryParams ?? []);
+    const signed = options.ignoreSignedUrlParams !== false;
     for (const [name, value] of url.searchParams) {
-      if (ignored.has(name)) continue;
+      if (ignored.has(name) || (signed && isSignedUrlParam(name, url.searchParams))) continue;
       query.set(name, [...(query.get(name) ?? []), value]);
     }
   } catch {

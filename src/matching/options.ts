@@ -4,6 +4,13 @@ import type { RecordedRequest } from '../cassette/types.js';
 export interface MatchOptions {
   /** Query parameters left out of the comparison (exact names), e.g. `['_t', 'nonce']`. */
   ignoreQueryParams?: string[];
+  /**
+   * Leave out the parameters of signed URLs that change on every run (default `true`): AWS SigV4
+   * query auth `X-Amz-Date`, `-Expires`, `-Signature`, `-Credential`, `-Security-Token`; GCS V4 the
+   * same with `X-Goog-`; Azure SAS `st`, `se`, `sig` (`skt`, `ske`) on URLs with `sv` and `sig`.
+   * `false` matches them like any other parameter.
+   */
+  ignoreSignedUrlParams?: boolean;
   /** Request headers that must match too (names are case-insensitive). Headers are not matched unless listed. */
   headers?: string[];
   /** Headers removed from `headers` (useful when `headers` comes from a shared default). */

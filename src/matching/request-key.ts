@@ -5,6 +5,7 @@ import { getHeader } from '../cassette/headers.js';
 import { isCanonicalPlainUrl } from '../cassette/canonical-url.js';
 import type { Body, JsonValue, RecordedRequest } from '../cassette/types.js';
 import type { MatchOptions } from './options.js';
+import { dropSignedUrlParams } from './signed-url.js';
 
 /** The identity of a request, part by part (each part compared for equality). */
 export interface KeyParts {
@@ -18,8 +19,11 @@ export interface KeyParts {
   headers: string;
 }
 
-/** Normalizes a URL for matching: query sorted by name (repeats keep their order), `ignore` removed, no fragment. */
-export function normalizeUrl(url: string, ignore: readonly string[] = []): string {
+/**
+ * Normalizes a URL for matching: query sorted by name (repeats keep their order), `ignore` removed,
+ * the per-run parameters of signed URLs removed unless `signed` is false, no fragment.
+ */
+export function normalizeUrl(url: string, ignore: readonly string[] = [], signed = true): string {
   // already canonical and without query: normalizing is the identity (no URL object needed)
   if (isCanonicalPlainUrl(url)) return url;
   let parsed: URL;
@@ -30,6 +34,7 @@ export function normalizeUrl(url: string, ignore: readonly string[] = []): strin
   }
   const params = parsed.searchParams;
   for (const name of ignore) params.delete(name);
+  if (signed) dropSignedUrlParams(params);
   params.sort();
   const query = params.toString();
   return `${parsed.protocol}//${parsed.host}${parsed.pathname}${query ? `?${query}` : ''}`;
@@ -116,7 +121,7 @@ export function matchedHeaderNames(options: MatchOptions): string[] {
 export function requestKeyParts(request: RecordedRequest, options: MatchOptions = {}, headerNames = matchedHeaderNames(options)): KeyParts {
   return {
     method: request.method.toUpperCase(),
-    url: normalizeUrl(request.url, options.ignoreQueryParams),
+    url: normalizeUrl(request.url, options.ignoreQueryParams, options.ignoreSignedUrlParams !== false),
     body: bodyKey(request, options),
     headers: headerNames.map((name) => `${name}: ${getHeader(request.headers, name) ?? '(absent)'}`).join('\n'),
   };

@@ -52,3 +52,15 @@ it('outside any cassette, http.get keeps its keep-alive socket and fetch reaches
     agent.destroy();
   }
 });
+
+it('data: URLs are never intercepted: not recorded, and a replay without them does not fail', async () => {
+  const dir = await makeTempDir('data-urls');
+  const dataUrl = 'data:text/plain;base64,aGVsbG8=';
+  const recorded = await withCassette('data', () => fetch(dataUrl).then((r) => r.text()), { dir, mode: 'record', strict: false });
+  expect(recorded).toBe('hello');
+  const { readFile } = await import('node:fs/promises');
+  const cassette = JSON.parse(await readFile(`${dir}/data.json`, 'utf8')) as { interactions: unknown[] };
+  expect(cassette.interactions).toEqual([]);
+  const replayed = await withCassette('data', () => fetch(dataUrl).then((r) => r.text()), { dir, mode: 'replay' });
+  expect(replayed).toBe('hello');
+});
