@@ -89,7 +89,8 @@ export function redactHeaders(headers: HeaderMap, rules: SecretRules, ctx: Sanit
   }
 }
 
-function boundaryOf(contentType: string | undefined): string | undefined {
+/** The multipart boundary of a content type, if it is `multipart/*`. */
+export function boundaryOf(contentType: string | undefined): string | undefined {
   if (!contentType || !/^\s*multipart\//i.test(contentType)) return undefined;
   const m = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
   return m?.[1] ?? m?.[2];
@@ -105,23 +106,29 @@ function utf8OrUndefined(bytes: Uint8Array): string | undefined {
   }
 }
 
-/** Redacts each part of a multipart body (a part's `name` is its field name); `text` is the body as latin1 (one char per byte). */
-function redactMultipart(latin1: string, boundary: string, rules: SecretRules, ctx: SanitizeContext): string {
+/**
+ * Maps the content of each part of a multipart body through `fn` (with the part's field name, and
+ * the content as text when it is UTF-8, else as latin1). `latin1` is the body, one char per byte.
+ */
+export function mapMultipart(latin1: string, boundary: string, fn: (content: string, name: string | undefined) => string): string {
   const delimiter = `--${boundary}`;
   return latin1
     .split(delimiter)
     .map((part) => {
       const headerEnd = part.indexOf('\r\n\r\n');
       if (headerEnd === -1) return part;
-      const head = part.slice(0, headerEnd);
-      const name = /\bname="([^"]*)"/i.exec(head)?.[1];
+      const name = /\bname="([^"]*)"/i.exec(part.slice(0, headerEnd))?.[1];
       const trailer = part.endsWith('\r\n') ? '\r\n' : '';
       const content = part.slice(headerEnd + 4, part.length - trailer.length);
       const text = utf8OrUndefined(Buffer.from(content, 'latin1'));
-      const next = text === undefined ? redactText(content, rules, ctx) : Buffer.from(redactText(text, rules, ctx, name), 'utf8').toString('latin1');
+      const next = text === undefined ? fn(content, undefined) : Buffer.from(fn(text, name), 'utf8').toString('latin1');
       return next === content ? part : `${part.slice(0, headerEnd + 4)}${next}${trailer}`;
     })
     .join(delimiter);
+}
+
+function redactMultipart(latin1: string, boundary: string, rules: SecretRules, ctx: SanitizeContext): string {
+  return mapMultipart(latin1, boundary, (content, name) => redactText(content, rules, ctx, name));
 }
 
 /**

@@ -58,7 +58,7 @@ export const NON_SECRET_NAMES: readonly string[] = [
   'idempotencykey', 'partitionkey', 'sortkey', 'cachekey', 'objectkey', 'primarykey', 'foreignkey', 'rowkey',
   'keyid', 'kid', 'tokentype', 'tokenendpoint', 'countrycode', 'state', 'statuscode', 'errorcode', 'currencycode',
   'languagecode', 'postalcode', 'zipcode', 'tokencount', 'maxtokens', 'inputtokens', 'outputtokens', 'totaltokens',
-  'keyname', 'keytype', 'secretname', 'secretid', 'csrftokenname',
+  'keyname', 'keytype', 'secretname', 'secretid', 'csrftokenname', 'publishablekey', 'sitekey', 'recaptchasitekey',
 ];
 
 /** Last words that make a name an address, a count or metadata, never a credential (`password_reset_url`). */
