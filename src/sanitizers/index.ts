@@ -17,3 +17,4 @@ export { fakerSanitizer, fakeValue, type FakeKind, type FakeFunction, type Faker
 export { findLeaks, assertNoLeaks } from './leaks.js';
 export { searchableSpellings, replaceableSpellings, jsonEscapedForms, hexForms, SECRET_FORMS, type SecretForm, type SecretSpelling } from './secret-forms.js';
 export { literalReplacer, type LiteralSecret } from './literal-replacer.js';
+export { StreamRedactor } from './stream-redactor.js';

@@ -19,6 +19,9 @@ import type { ResolvedOptions } from './defaults.js';
 import type { DebugLog } from './debug-log.js';
 import { describeUnmatched, type Unmatched } from './mismatch-message.js';
 import type { EffectiveMode } from './options.js';
+import { sideFileRedactor } from './side-file-redaction.js';
+import { defaultSecretRules } from '../sanitizers/index.js';
+import type { SecretRules } from '../secrets/index.js';
 
 /** A request being recorded, in request order; its response arrives later. */
 interface RecordingSlot {
@@ -132,6 +135,13 @@ export class CassetteSession implements InterceptionScope {
   private advanceScheduled = false;
   /** Schedules {@link advance} outside the cassette's context (so work it does is not routed or time-frozen). */
   private readonly scheduleAdvance: () => void;
+  #rules: SecretRules | undefined | false;
+  /** The default sanitizer's rules, built on first use (`undefined` when it is off): large bodies are redacted with them. */
+  private readonly secretRules = (): SecretRules | undefined => {
+    if (this.#rules === false) return undefined;
+    this.#rules ??= this.options.defaultSanitizer === false ? false : defaultSecretRules(this.options.defaultSanitizer);
+    return this.#rules === false ? undefined : this.#rules;
+  };
 
   constructor(
     readonly name: string,
@@ -154,7 +164,8 @@ export class CassetteSession implements InterceptionScope {
       this.toPrepare = existing.interactions;
     }
     this.fastReplay = mode === 'replay' && canSkipLiveSanitizing(options);
-    this.spill = { threshold: options.sideFileThreshold, cassetteFile: file };
+    // large bodies are redacted as they stream, before any byte reaches a temp file
+    this.spill = { threshold: options.sideFileThreshold, cassetteFile: file, redactor: sideFileRedactor(sanitizer, this.secretRules) };
     this.hashOnly = { ...this.spill, persist: false };
   }
 
@@ -248,7 +259,7 @@ export class CassetteSession implements InterceptionScope {
     this.log?.(`${label} → recorded`);
     return {
       action: 'record',
-      spill: this.spill,
+      spill: { ...this.spill, redactor: sideFileRedactor(this.sanitizer, this.secretRules, request) },
       onResponse: (capture) => {
         slot.capture = capture;
         void capture.done.then(() => {
