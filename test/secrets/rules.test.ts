@@ -88,3 +88,12 @@ describe('credential names', () => {
     expect(seen).toEqual([v, 'hunter22']);
   });
 });
+
+describe('README', () => {
+  it('lists every built-in value-shape rule', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Keeping secrets out of cassettes'), readme.indexOf('## Validating outputs'));
+    for (const rule of SHAPE_RULES) expect(section, rule.name).toContain(`| \`${rule.name}\` |`);
+  });
+});
