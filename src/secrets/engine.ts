@@ -1,5 +1,5 @@
 import { looksRandom, shannonEntropy } from './entropy.js';
-import { classifyName, defaultNameLists, normalizeName, type NameClass } from './names.js';
+import { classifyName, defaultNameLists, nameWords, normalizeName, type NameClass } from './names.js';
 import { SHAPE_RULES, type ShapeRule } from './shapes.js';
 
 /** Rule name of a value found under a credential name (`client_secret`, `X-Auth-Key`). */
@@ -37,11 +37,19 @@ export interface SecretRulesOptions {
 const PLACEHOLDER = /^(?:true|false|null|undefined|none|nil|string|\*+|x+|•+|\.+|-+|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\$[A-Z_]+|%[A-Z_]+%)$/i;
 
 /** `name: "value"` / `"name": "value"` / `name = "value"` (JSON text, GraphQL arguments, code, XML attributes). */
-const QUOTED_PAIR = /(["']?)([A-Za-z_$][\w$.-]{0,63})\1\s*[:=]\s*(?:"((?:[^"\\\n]|\\.){1,4096})"|'([^'\n]{1,4096})')/g;
+const QUOTED_PAIR = /(["']?)(?<![\w$.-])([A-Za-z_$][\w$.-]{0,63})\1\s*[:=]\s*(?:"((?:[^"\\\n]|\\.){1,4096})"|'([^'\n]{1,4096})')/g;
 /** `name=value` separated by `&`, `;`, whitespace (query strings, fragments, forms, text/plain OAuth replies). */
 const BARE_PAIR = /(?:^|[?&#;,\s])([A-Za-z_][\w.[\]-]{0,63})=([^&\s#"'<>;,]{1,4096})/g;
 /** `<name>value</name>` (XML, SOAP). */
 const XML_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,63}))(?:\s[^>]*)?>([^<]{1,4096})<\/\1>/g;
+
+/**
+ * Substrings (case-insensitive) that every built-in credential name contains: the last words of
+ * {@link SECRET_LAST_WORDS} (`passw` for password/passwd, `sig` for signature, `auth` for
+ * authorization), `key` (every `…key` name), `code`, `state`, `sid`, `sess`. A name added by the
+ * user adds its own last word.
+ */
+const PAIR_HINTS: readonly string[] = ['secret', 'passw', 'passphrase', 'pwd', 'token', 'key', 'credential', 'sig', 'auth', 'cookie', 'assertion', 'code', 'state', 'sid', 'sess'];
 
 function decodeComponent(text: string): string {
   try {
@@ -66,6 +74,13 @@ export class SecretRules {
   readonly #shapes: ShapeRule[] = [];
   readonly #lists = defaultNameLists();
   readonly #allow: Array<string | RegExp> = [];
+  /** Name verdicts so far (names repeat across interactions; normalizing one costs a few regexes). */
+  readonly #names = new Map<string, NameClass>();
+  /** Every rule's keywords in one regex: a text with none of them skips the shape rules at once. */
+  #anyKeyword: RegExp | undefined;
+  /** Words every credential name contains (see {@link PAIR_HINTS}): a text with none of them has no credential pair. */
+  readonly #pairHints = [...PAIR_HINTS];
+  #pairHint: RegExp | undefined;
 
   /** @param options additions to the built-in rules */
   constructor(options: SecretRulesOptions = {}) {
@@ -84,6 +99,7 @@ export class SecretRules {
   addRule(rule: ShapeRule): void {
     if (!rule.pattern.global) throw new TypeError(`Secret rule ${rule.name}: its pattern must have the g flag.`);
     this.#shapes.push(rule);
+    this.#anyKeyword = undefined;
   }
 
   /** Makes a whole name a credential name (any case or separators). */
@@ -91,11 +107,16 @@ export class SecretRules {
     const n = normalizeName(name);
     (this.#lists.secretNames as Set<string>).add(n);
     (this.#lists.nonSecret as Set<string>).delete(n);
+    this.#names.clear();
+    const last = nameWords(name).pop();
+    if (last !== undefined) this.#pairHints.push(last);
+    this.#pairHint = undefined;
   }
 
   /** Makes a whole name a non-credential (never redacted by name). */
   addNonSecretName(name: string): void {
     (this.#lists.nonSecret as Set<string>).add(normalizeName(name));
+    this.#names.clear();
   }
 
   /** The value-shape rules in use. */
@@ -105,7 +126,10 @@ export class SecretRules {
 
   /** How a name classifies its value (`'secret'`, `'secret-if-random'` or `undefined`). */
   classifyName(name: string): NameClass {
-    return classifyName(name, this.#lists);
+    if (this.#names.has(name)) return this.#names.get(name);
+    const verdict = classifyName(name, this.#lists);
+    if (this.#names.size < 10_000) this.#names.set(name, verdict);
+    return verdict;
   }
 
   /** Whether a value is never a secret: empty, a marker, a placeholder, or allow-listed. */
@@ -125,11 +149,17 @@ export class SecretRules {
   /** Secrets found by value shape alone. */
   findShapes(text: string): SecretMatch[] {
     const out: SecretMatch[] = [];
-    let lower: string | undefined;
+    // one pass finds which keywords occur (overlapping ones too); only their rules run
+    this.#anyKeyword ??= this.#keywordRegex();
+    const seen = new Set<string>();
+    const any = this.#anyKeyword;
+    any.lastIndex = 0;
+    for (let m = any.exec(text); m !== null; m = any.exec(text)) {
+      seen.add(m[0].toLowerCase());
+      any.lastIndex = m.index + 1;
+    }
     for (const rule of this.#shapes) {
-      lower ??= text.toLowerCase();
-      const lowered = lower;
-      if (rule.keywords.length > 0 && !rule.keywords.some((k) => lowered.includes(k))) continue;
+      if (rule.keywords.length > 0 && !rule.keywords.some((k) => seen.has(k))) continue;
       rule.pattern.lastIndex = 0;
       for (const m of text.matchAll(rule.pattern)) {
         const value = m[1] ?? m[0];
@@ -142,9 +172,17 @@ export class SecretRules {
     return out;
   }
 
+  /** One global, case-insensitive regex for all keywords (rules without keywords always run). */
+  #keywordRegex(): RegExp {
+    const escaped = this.#shapes.flatMap((r) => r.keywords).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    return new RegExp(escaped.length > 0 ? escaped.join('|') : '(?!)', 'gi');
+  }
+
   /** Secrets found by name inside a text's `name=value`, `"name": "value"` and `<name>value</name>` pairs. */
   findPairs(text: string): SecretMatch[] {
     const out: SecretMatch[] = [];
+    this.#pairHint ??= new RegExp(this.#pairHints.map((w) => w.replace(/[^a-z0-9]/gi, '')).join('|'), 'i');
+    if (!this.#pairHint.test(text)) return out;
     const add = (name: string, value: string, start: number, decoded = value): void => {
       const rule = this.nameRule(name, decoded);
       if (rule) out.push({ rule, start, end: start + value.length, value, name });
