@@ -10,7 +10,12 @@ import type { SanitizeContext } from './types.js';
 /** Headers whose value is always redacted whole (their scheme or cookie names kept). */
 const ALWAYS_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
 
-/** The marker for a match: the name it was found under (when marker-safe), else the rule. */
+/**
+ * The marker for a match: the name it was found under (when marker-safe), else the rule.
+ *
+ * @example
+ * markerFor({ rule: 'credential-name', name: 'clientSecret', start: 0, end: 5, value: 'x' }) // '[REDACTED:clientsecret]'
+ */
 export function markerFor(m: SecretMatch): string {
   return redactionMarker(m.name !== undefined && /^[\w.#$-]{1,64}$/.test(m.name) ? m.name : m.rule);
 }
@@ -24,7 +29,12 @@ function decoded(value: string): string {
   }
 }
 
-/** Redacts the secrets {@link SecretRules} finds in a text, registering each (as written and URL-decoded). */
+/**
+ * Redacts the secrets {@link SecretRules} finds in a text, registering each (as written and URL-decoded).
+ *
+ * @example
+ * redactText('access_token=abc123def&x=1', rules, ctx) // 'access_token=[REDACTED:access_token]&x=1'
+ */
 export function redactText(text: string, rules: SecretRules, ctx: SanitizeContext, name?: string): string {
   if (text === '' || isRedactionMarker(text)) return text;
   return rules.redact(
@@ -42,6 +52,9 @@ export function redactText(text: string, rules: SecretRules, ctx: SanitizeContex
 /**
  * Redacts a JSON value in place: strings under credential names whole, numbers under them as `0`,
  * secrets inside any other string (shapes, `name=value` pairs, JSON held in a string).
+ *
+ * @example
+ * redactJson({ clientSecret: 's3cr3t-value', n: 1 }, rules, ctx) // { value: { clientSecret: '[REDACTED:clientsecret]', n: 1 }, changed: true }
  */
 export function redactJson(root: JsonValue, rules: SecretRules, ctx: SanitizeContext): { value: JsonValue; changed: boolean } {
   return rewriteJson(root, (value, _path, key) => {
@@ -73,8 +86,14 @@ function redactString(value: string, rules: SecretRules, ctx: SanitizeContext, k
   return redactText(value, rules, ctx);
 }
 
-/** Redacts every header: credential-named headers whole (scheme and cookie names kept), secrets inside the others. */
-export function redactHeaders(headers: HeaderMap, rules: SecretRules, ctx: SanitizeContext, isSecretHeader: (name: string) => boolean | undefined): void {
+/**
+ * Redacts every header: credential-named headers whole (scheme and cookie names kept), secrets
+ * inside the others. `isSecretHeader` forces a verdict (`true` redact whole, `false` keep).
+ *
+ * @example
+ * redactHeadersByRules(request.headers, rules, ctx, () => undefined)
+ */
+export function redactHeadersByRules(headers: HeaderMap, rules: SecretRules, ctx: SanitizeContext, isSecretHeader: (name: string) => boolean | undefined): void {
   for (const name of Object.keys(headers)) {
     const value = headers[name];
     if (value === undefined) continue;
@@ -89,7 +108,12 @@ export function redactHeaders(headers: HeaderMap, rules: SecretRules, ctx: Sanit
   }
 }
 
-/** The multipart boundary of a content type, if it is `multipart/*`. */
+/**
+ * The multipart boundary of a content type, if it is `multipart/*`.
+ *
+ * @example
+ * boundaryOf('multipart/form-data; boundary="x1"') // 'x1'
+ */
 export function boundaryOf(contentType: string | undefined): string | undefined {
   if (!contentType || !/^\s*multipart\//i.test(contentType)) return undefined;
   const m = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
@@ -109,6 +133,9 @@ function utf8OrUndefined(bytes: Uint8Array): string | undefined {
 /**
  * Maps the content of each part of a multipart body through `fn` (with the part's field name, and
  * the content as text when it is UTF-8, else as latin1). `latin1` is the body, one char per byte.
+ *
+ * @example
+ * mapMultipart(body, 'x1', (content, name) => (name === 'password' ? '[REDACTED:password]' : content))
  */
 export function mapMultipart(latin1: string, boundary: string, fn: (content: string, name: string | undefined) => string): string {
   const delimiter = `--${boundary}`;
@@ -135,6 +162,9 @@ function redactMultipart(latin1: string, boundary: string, rules: SecretRules, c
  * Redacts a body of any kind in place: JSON (and JSON in strings), form, text of any type
  * (plain, HTML, XML, NDJSON, GraphQL), multipart (each part; stored as readable text when it is
  * valid UTF-8), and other binary bodies by value shape. `file` bodies are left to the side-file scan.
+ *
+ * @example
+ * redactBody(response, rules, ctx)
  */
 export function redactBody(message: Message, rules: SecretRules, ctx: SanitizeContext): void {
   const body = message.body;
@@ -160,12 +190,17 @@ export function redactBody(message: Message, rules: SecretRules, ctx: SanitizeCo
   if (out) message.body = out;
 }
 
-/** Redacts a whole message: URL (every part), headers and body. */
+/**
+ * Redacts a whole message: URL (every part), headers and body.
+ *
+ * @example
+ * redactMessage(request, rules, ctx, (name) => (name === 'x-tenant' ? true : undefined))
+ */
 export function redactMessage(message: Message, rules: SecretRules, ctx: SanitizeContext, isSecretHeader: (name: string) => boolean | undefined): void {
   if (isRequest(message)) {
     const url = redactText(message.url, rules, ctx);
     if (url !== message.url) message.url = url;
   }
-  redactHeaders(message.headers, rules, ctx, isSecretHeader);
+  redactHeadersByRules(message.headers, rules, ctx, isSecretHeader);
   redactBody(message, rules, ctx);
 }

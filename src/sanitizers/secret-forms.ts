@@ -34,6 +34,9 @@ export function urlEncodedForms(value: string): string[] {
  * JSON-escaped spellings (a value echoed inside a JSON string that is itself text): as
  * `JSON.stringify` writes it, with `/` as `\/`, and with every character other than letters and
  * digits as `\u00xx` (lower- and upper-case hex).
+ *
+ * @example
+ * jsonEscapedForms('a/b') // ['a\\/b', 'a\\u002fb', 'a\\u002Fb']
  */
 export function jsonEscapedForms(value: string): string[] {
   const plain = JSON.stringify(value).slice(1, -1);
@@ -43,7 +46,12 @@ export function jsonEscapedForms(value: string): string[] {
   return [...new Set([plain, plain.replace(/\//g, '\\/'), lower, upper])].filter((s) => s !== value);
 }
 
-/** Hex spellings of the value's UTF-8 bytes (lower and upper case). */
+/**
+ * Hex spellings of the value's UTF-8 bytes (lower and upper case).
+ *
+ * @example
+ * hexForms('a/') // ['612f', '612F']
+ */
 export function hexForms(value: string): string[] {
   const hex = Buffer.from(value, 'utf8').toString('hex');
   return [hex, hex.toUpperCase()];

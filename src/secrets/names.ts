@@ -94,7 +94,12 @@ export function classifyName(name: string, lists: NameLists): NameClass {
   return undefined;
 }
 
-/** The default name lists, as sets. */
+/**
+ * The default name lists, as sets.
+ *
+ * @example
+ * classifyName('X-Auth-Key', defaultNameLists()) // 'secret'
+ */
 export function defaultNameLists(): NameLists {
   return {
     secretWords: new Set(SECRET_LAST_WORDS),

@@ -221,9 +221,9 @@ export class CassetteSession implements InterceptionScope {
       return { action: 'passthrough' };
     }
     if (this.fastReplay && request.body === null && isPlainUrl(request.url)) {
-      // No body, no query, no credentials: the request hooks of the default sanitizer can only
-      // change headers, which take no part in matching here, so the sanitized request has the
-      // same key as the live one. Headers are read (and sanitized) only if it does not match.
+      // No body, no query, no credentials: the default sanitizer's request hooks change only headers
+      // (no part of matching here) and token-shaped path segments; the raw URL of a request without
+      // such a segment has the sanitized key. Otherwise it does not match and takes the full path below.
       const hit = this.index?.take({ method: request.method, url: request.url, headers: {}, body: null });
       if (hit) return this.respond(hit, label);
     }
