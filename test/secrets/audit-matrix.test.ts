@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditCassettes, toSarif } from '../../src/audit/index.js';
 import { serializeCassette } from '../../src/cassette/index.js';
+import { expandExample } from '../../src/secrets/index.js';
 import type { Interaction } from '../../src/cassette/types.js';
 import { main } from '../../src/cli/main.js';
 import { defaultSanitizer, sanitizeInteraction, SecretSet } from '../../src/sanitizers/index.js';
@@ -91,5 +92,28 @@ describe('benign corpus', () => {
     expect(changed.length, changed.join(', ')).toBeLessThanOrEqual(1);
     expect(stored?.response.headers).toEqual(expect.objectContaining(BENIGN_HEADERS));
     expect(stored?.request.url).toBe(traffic[0]?.request.url);
+  });
+});
+
+describe('user rules', () => {
+  it('a rule and a name added through the options are used by the recorder and by the audit alike', async () => {
+    const key = expandExample('acme_{h:32}');
+    const options = {
+      extraFields: ['ssn'],
+      rules: { rules: [{ name: 'acme-key', doc: 'Acme keys.', keywords: ['acme_'], pattern: /\bacme_[0-9a-f]{32}\b/g, examples: { match: ['acme_{h:32}'], noMatch: [] } }] },
+    };
+    const raw = interaction(req({ url: `https://a.example/x?k=${key}` }), res({ body: json({ ssn: '123-45-6789', note: `key ${key}` }) }));
+    const stored = sanitizeInteraction(defaultSanitizer(options), raw, { cassette: 'u', index: 0, secrets: new SecretSet() });
+    expect(stored.request.url).toBe('https://a.example/x?k=[REDACTED:acme-key]');
+    expect(stored.response.body).toEqual(json({ ssn: '[REDACTED:ssn]', note: 'key [REDACTED:acme-key]' }));
+
+    const dir = await makeTempDir('user-rules');
+    await writeFile(join(dir, 'u.json'), serializeCassette(cassetteOf([raw])));
+    expect((await auditCassettes(dir)).findings.map((f) => f.rule)).toEqual([]);
+    expect((await auditCassettes(dir, { sanitizer: options })).findings.map((f) => `${f.path} ${f.rule}`).sort()).toEqual([
+      'request.url acme-key',
+      'response.body.value.note acme-key',
+      'response.body.value.ssn credential-name',
+    ]);
   });
 });
