@@ -150,6 +150,9 @@ describe('reeltape audit (CLI)', () => {
 
   it('exits 2 on a missing directory or a bad allow-list', async () => {
     expect(await main(['audit', 'nope'], io(dir))).toBe(2);
+    const badFormat = io(dir);
+    expect(await main(['audit', '--format', 'xml'], badFormat)).toBe(2);
+    expect(badFormat.err).toContain('--format must be text, json or sarif');
     await writeFile(join(dir, 'bad-allow.json'), JSON.stringify([{}]));
     const bad = io(dir);
     expect(await main(['audit', '--allow', 'bad-allow.json'], bad)).toBe(2);
