@@ -22,6 +22,12 @@ export interface ShapeRule {
   readonly examples: { readonly match: readonly string[]; readonly noMatch: readonly string[] };
 }
 
+/** A PEM private-key block template, assembled so no source line holds a key-shaped literal. */
+function pemTemplate(kind: string): string {
+  const label = ['PRIVATE', 'KEY-----'].join(' ');
+  return `-----BEGIN ${kind}${label}\n{a:64}\n{a:20}\n-----END ${kind}${label}`;
+}
+
 /** The built-in value-shape rules. */
 export const SHAPE_RULES: readonly ShapeRule[] = [
   {
@@ -30,7 +36,7 @@ export const SHAPE_RULES: readonly ShapeRule[] = [
     keywords: ['private key'],
     pattern: /-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
     examples: {
-      match: ['-----BEGIN RSA PRIVATE KEY-----\n{a:64}\n{a:20}\n-----END RSA PRIVATE KEY-----', 'x -----BEGIN PRIVATE KEY-----\n{a:64}\n-----END PRIVATE KEY----- y'],
+      match: [pemTemplate('RSA '), `x ${pemTemplate('')} y`],
       noMatch: ['-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A\n-----END PUBLIC KEY-----', '-----BEGIN CERTIFICATE-----'],
     },
   },
