@@ -10,4 +10,5 @@ export * from './session/index.js';
 export * from './snapshots/index.js';
 export * from './scaffold/index.js';
 export * from './audit/index.js';
+export * from './secrets/index.js';
 export { installInterception, uninstallInterception } from './interception/index.js';

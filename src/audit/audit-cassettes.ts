@@ -1,41 +1,39 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { decodeUtf8, parseCassette } from '../cassette/index.js';
-import type { Cassette, JsonValue } from '../cassette/types.js';
+import { decodeUtf8, getHeader, parseCassette } from '../cassette/index.js';
+import type { Cassette, HeaderMap, JsonValue } from '../cassette/types.js';
 import { ReeltapeConfigError } from '../errors/index.js';
-import { collectConfigSecrets, searchableSpellings, type SecretSpelling } from '../sanitizers/index.js';
-import { visitStrings } from '../sanitizers/leaks.js';
+import { collectConfigSecrets, defaultSecretRules, searchableSpellings, type DefaultSanitizerOptions, type SecretSpelling } from '../sanitizers/index.js';
+import { joinPath, visitStrings } from '../sanitizers/leaks.js';
+import { boundaryOf, mapMultipart } from '../sanitizers/rules-redactor.js';
+import type { SecretRules } from '../secrets/index.js';
 import { allowMatcher, loadAllowList, type AllowEntry } from './allow-list.js';
-import { findTokenShapes, isHighEntropySecret, type AuditRule } from './rules.js';
+import { CONFIG_SECRET_RULE, UNREADABLE_RULE } from './rule-docs.js';
 
-/** One suspected secret in a cassette. The value itself is never included, only masked and hashed. */
+/** One suspected secret in a cassette, or a file that could not be audited. The value itself is never included, only masked and hashed. */
 export interface AuditFinding {
   /** File, relative to the audited directory, with `/` separators. */
   readonly file: string;
-  /** Interaction index; -1 for `meta` or for a file scanned as raw text. */
+  /** Interaction index; -1 for `meta`, for a file scanned as raw text, or for a whole file. */
   readonly interaction: number;
-  /** JSON path inside the interaction (`response.body.value.token`), `meta.…`, or `line N` for raw text. */
+  /** JSON path inside the interaction (`response.body.value.token`), `meta.…`, `line N` for raw text, `(file)` for a whole file. */
   readonly path: string;
-  /** Which rule flagged it. */
-  readonly rule: AuditRule;
-  /** The first 4 characters of the value followed by `…`. */
+  /** Which rule flagged it (a secrets-engine rule, `config-secret`, or `unreadable-file`). */
+  readonly rule: string;
+  /** The value masked: its first 4 characters (only for values of 16 or more) and its length. */
   readonly masked: string;
-  /** SHA-256 (hex) of the value, for allow-list entries. */
+  /** SHA-256 (hex) of the value, for allow-list entries (of the reason, for `unreadable-file`). */
   readonly sha256: string;
-}
-
-/** A file that is not a valid cassette and was scanned as raw text instead. */
-export interface UnparsedFile {
-  /** File, relative to the audited directory. */
-  readonly file: string;
-  /** Why it did not parse. */
-  readonly reason: string;
+  /** 1-based line of the file where the value is, when known (SARIF regions). */
+  readonly line?: number;
+  /** For `unreadable-file`: why the file could not be read or parsed. */
+  readonly reason?: string;
 }
 
 /** Options of {@link auditCassettes}. */
 export interface AuditOptions {
-  /** Component config files (JSON) whose `#` values are searched for (raw, URL-encoded, base64). */
+  /** Component config files (JSON) whose `#` values are searched for (every spelling). */
   configs?: readonly string[];
   /** More literal secrets to search for. */
   secrets?: readonly string[];
@@ -43,6 +41,8 @@ export interface AuditOptions {
   allow?: readonly AllowEntry[];
   /** An allow-list file to load (see {@link AllowEntry}). */
   allowFile?: string;
+  /** The default sanitizer's options used when recording (extra names, rules): audit then uses the very same rules. */
+  sanitizer?: DefaultSanitizerOptions;
 }
 
 /** What {@link auditCassettes} found. */
@@ -51,17 +51,22 @@ export interface AuditReport {
   readonly dir: string;
   /** Every file scanned, relative to `dir`. */
   readonly files: readonly string[];
-  /** Findings not silenced by the allow-list, sorted by file, interaction and path. */
+  /** Findings not silenced by the allow-list, in file order. */
   readonly findings: readonly AuditFinding[];
   /** How many findings the allow-list silenced. */
   readonly allowed: number;
-  /** Files scanned as raw text because they are not valid cassettes. */
-  readonly unparsed: readonly UnparsedFile[];
 }
 
-/** Masks a value for display: its first 4 characters and `…`. */
+/**
+ * Masks a value for display: the first 4 characters of a value of 16 or more, then `…` and the
+ * length. Shorter values show nothing of themselves.
+ *
+ * @example
+ * maskValue('ghp_0123456789abcdefghij') // 'ghp_…(24)'
+ */
 export function maskValue(value: string): string {
-  return `${[...value].slice(0, 4).join('')}…`;
+  const chars = [...value];
+  return `${chars.length >= 16 ? chars.slice(0, 4).join('') : ''}…(${chars.length})`;
 }
 
 function sha256(value: string): string {
@@ -78,7 +83,7 @@ async function listFiles(dir: string): Promise<string[]> {
       if (entry.isDirectory()) {
         if (entry.name === 'node_modules' || entry.name === '.git') continue;
         await walk(full, inBodies || entry.name.endsWith('.bodies'));
-      } else if (entry.isFile() && (inBodies || entry.name.endsWith('.json'))) out.push(full);
+      } else if (inBodies || entry.name.endsWith('.json')) out.push(full);
     }
   };
   await walk(dir, false);
@@ -99,51 +104,89 @@ async function loadConfigSecrets(files: readonly string[]): Promise<string[]> {
   return values;
 }
 
-function lastKey(jsonPath: string): string {
-  const bracket = /\["((?:[^"\\]|\\.)*)"\]$/.exec(jsonPath);
-  if (bracket) return JSON.parse(`"${bracket[1] ?? ''}"`) as string;
-  const dot = /(?:^|\.)([^.[\]]+)$/.exec(jsonPath);
-  return dot?.[1] ?? '';
-}
+type Emit = (interaction: number, where: string, rule: string, value: string) => void;
 
-type Emit = (interaction: number, where: string, rule: AuditRule, value: string) => void;
+/** The audit's walk over one cassette: the same places, names and rules the default sanitizer redacts. */
+class CassetteScanner {
+  constructor(
+    private readonly rules: SecretRules,
+    private readonly literals: readonly SecretSpelling[],
+    private readonly emit: Emit,
+  ) {}
 
-function scanString(text: string, where: string, interaction: number, literals: readonly SecretSpelling[], emit: Emit): void {
-  for (const m of findTokenShapes(text)) emit(interaction, where, m.rule, m.value);
-  if (where.endsWith('{key}')) return;
-  const key = lastKey(where);
-  if (isHighEntropySecret(key, text)) emit(interaction, where, 'high-entropy', text);
-  if ((key === 'url' || key === 'location' || key === 'content-location') && text.includes('?')) {
-    const query = text.slice(text.indexOf('?') + 1).split('#')[0] ?? '';
-    for (const [name, value] of new URLSearchParams(query)) {
-      if (isHighEntropySecret(name, value)) emit(interaction, `${where}?${name}`, 'high-entropy', value);
+  /** Engine findings in a text (by `name` when it is a credential name), and literal secrets. */
+  text(text: string, interaction: number, where: string, name?: string): void {
+    for (const m of this.rules.find(text, name)) this.emit(interaction, m.name !== undefined && name === undefined ? `${where}{${m.name}}` : where, m.rule, m.value);
+    this.literalsIn(text, interaction, where);
+  }
+
+  literalsIn(text: string, interaction: number, where: string): void {
+    for (const s of this.literals) if (text.includes(s.text)) this.emit(interaction, where, CONFIG_SECRET_RULE, s.text);
+  }
+
+  json(value: JsonValue, interaction: number, where: string, key: string | undefined): void {
+    if (typeof value === 'string') this.text(value, interaction, where, key);
+    else if (typeof value === 'number') {
+      if (key !== undefined && this.rules.nameRule(key, String(value)) !== undefined) this.emit(interaction, where, this.rules.nameRule(key, String(value)) as string, String(value));
+    } else if (Array.isArray(value)) value.forEach((v, i) => this.json(v, interaction, joinPath(where, i), key));
+    else if (value !== null) for (const [k, v] of Object.entries(value)) this.json(v, interaction, joinPath(where, k), k);
+  }
+
+  headers(headers: HeaderMap, interaction: number, where: string): void {
+    for (const [name, value] of Object.entries(headers)) {
+      const values = Array.isArray(value) ? value : [value];
+      values.forEach((v, i) => this.text(v, interaction, Array.isArray(value) ? joinPath(joinPath(where, name), i) : joinPath(where, name), name));
     }
   }
-  for (const s of literals) if (text.includes(s.text)) emit(interaction, where, 'config-secret', s.text);
+
+  cassette(cassette: Cassette): void {
+    visitStrings(cassette.meta, 'meta', (text, where) => this.text(text, -1, where));
+    cassette.interactions.forEach((interaction, index) => {
+      for (const side of ['request', 'response'] as const) {
+        const message = interaction[side];
+        if (side === 'request') this.text(interaction.request.url, index, 'request.url');
+        this.headers(message.headers, index, `${side}.headers`);
+        const body = message.body;
+        const at = `${side}.body.value`;
+        if (body === null || body.kind === 'file') continue;
+        if (body.kind === 'json') {
+          this.json(body.value, index, at, undefined);
+          continue;
+        }
+        const latin1 = body.kind === 'text' ? Buffer.from(body.value, 'utf8').toString('latin1') : Buffer.from(body.value).toString('latin1');
+        const boundary = boundaryOf(getHeader(message.headers, 'content-type'));
+        if (boundary !== undefined) {
+          mapMultipart(latin1, boundary, (content, name) => {
+            this.text(content, index, name === undefined ? at : `${at}{${name}}`, name);
+            return content;
+          });
+        } else this.text(body.kind === 'text' ? body.value : latin1, index, at);
+      }
+    });
+  }
+
+  raw(text: string): void {
+    text.split('\n').forEach((line, i) => this.text(line, -1, `line ${i + 1}`));
+  }
 }
 
-function scanCassette(cassette: Cassette, literals: readonly SecretSpelling[], emit: Emit): void {
-  visitStrings(cassette.meta, 'meta', (text, where) => scanString(text, where, -1, literals, emit));
-  cassette.interactions.forEach((interaction, index) => {
-    visitStrings(interaction.request, 'request', (text, where) => scanString(text, where, index, literals, emit));
-    visitStrings(interaction.response, 'response', (text, where) => scanString(text, where, index, literals, emit));
-  });
-}
-
-function scanRawText(text: string, literals: readonly SecretSpelling[], emit: Emit): void {
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
-    for (const m of findTokenShapes(line)) emit(-1, `line ${i + 1}`, m.rule, m.value);
-    for (const s of literals) if (line.includes(s.text)) emit(-1, `line ${i + 1}`, 'config-secret', s.text);
-  });
+/** 1-based line of the first occurrence of `value` (as written in JSON, or raw) in `text`. */
+function lineOf(text: string, value: string): number | undefined {
+  let at = text.indexOf(JSON.stringify(value).slice(1, -1));
+  if (at === -1) at = text.indexOf(value);
+  if (at === -1) return undefined;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 /**
- * Scans every cassette under `dir` (recursively: `*.json` files and `*.bodies/` side files) for
- * secrets that slipped through: JWTs, bearer tokens, AWS access key ids, GitHub and Slack tokens,
- * private-key blocks, long high-entropy values under credential-looking names, and the literal
- * `#` values of the given config files (raw, URL-encoded, base64). Redaction markers are never
- * reported. Files that are not valid cassettes are scanned as raw text and listed in `unparsed`.
+ * Scans every cassette (`*.json`) and side-file body (`*.bodies/*`) under `dir` for secrets that
+ * slipped through, with the secrets engine the default sanitizer uses (value shapes, credential
+ * names, entropy) and the literal `#` values of the given config files (every spelling). Markers
+ * are never reported. A file that cannot be read, or a `.json` file the cassette loader rejects,
+ * is itself a finding (`unreadable-file`; a rejected file is then also scanned as raw text), so
+ * a damaged directory never reads as clean.
  *
  * @throws ReeltapeConfigError when `dir`, a config file or the allow-list cannot be read
  * @example
@@ -159,49 +202,55 @@ export async function auditCassettes(dir: string, options: AuditOptions = {}): P
   const literals = [...new Set(literalValues)].flatMap((v) => (v.length >= 6 ? searchableSpellings(v) : []));
   const allow = [...(options.allow ?? []), ...(options.allowFile ? await loadAllowList(options.allowFile) : [])];
   const isAllowed = allowMatcher(allow);
+  const rules = defaultSecretRules(options.sanitizer);
 
   const files = await listFiles(root);
   const findings: AuditFinding[] = [];
-  const unparsed: UnparsedFile[] = [];
   let allowed = 0;
   for (const full of files) {
     const file = path.relative(root, full).split(path.sep).join('/');
     const seen = new Set<string>();
-    const emit: Emit = (interaction, where, rule, value) => {
-      const finding: AuditFinding = { file, interaction, path: where, rule, masked: maskValue(value), sha256: sha256(value) };
-      const id = `${interaction}\u0000${where}\u0000${rule}\u0000${finding.sha256}`;
+    let text = '';
+    const add = (finding: AuditFinding): void => {
+      const id = `${finding.interaction}\u0000${finding.path}\u0000${finding.rule}\u0000${finding.sha256}`;
       if (seen.has(id)) return;
       seen.add(id);
       if (isAllowed(finding)) allowed++;
       else findings.push(finding);
     };
-    const bytes = await readFile(full);
-    const text = decodeUtf8(bytes);
-    if (text === undefined) {
-      // A binary side file: only literal secrets can be looked for.
-      const buffer = Buffer.from(bytes);
-      for (const s of literals) if (s.form === 'raw' && buffer.includes(s.text)) emit(-1, '(binary)', 'config-secret', s.text);
+    const emit: Emit = (interaction, where, rule, value) => {
+      const line = where.startsWith('line ') ? Number(where.slice(5)) : lineOf(text, value);
+      add({ file, interaction, path: where, rule, masked: maskValue(value), sha256: sha256(value), ...(line !== undefined ? { line } : {}) });
+    };
+    const unreadable = (reason: string): void => add({ file, interaction: -1, path: '(file)', rule: UNREADABLE_RULE, masked: '', sha256: sha256(reason), reason });
+    const scanner = new CassetteScanner(rules, literals, emit);
+
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(full);
+    } catch (error) {
+      unreadable(`cannot be read: ${(error as Error).message}`);
       continue;
     }
-    if (!full.endsWith('.json') || full.includes(`.bodies${path.sep}`)) {
-      scanRawText(text, literals, emit);
+    const utf8 = decodeUtf8(bytes);
+    const isCassette = full.endsWith('.json') && !full.includes(`.bodies${path.sep}`);
+    if (isCassette && utf8 === undefined) unreadable('not valid UTF-8, scanned as raw bytes');
+    if (utf8 === undefined || !isCassette) {
+      // a side file (or a binary one): lines of text, byte for byte
+      text = utf8 ?? bytes.toString('latin1');
+      scanner.raw(text);
       continue;
     }
+    text = utf8;
     let cassette: Cassette;
     try {
       cassette = parseCassette(text, full);
     } catch (error) {
-      unparsed.push({ file, reason: (error as Error).message });
-      scanRawText(text, literals, emit);
+      unreadable(`not a valid cassette, scanned as raw text: ${(error as Error).message.split('\n')[0] ?? ''}`);
+      scanner.raw(text);
       continue;
     }
-    scanCassette(cassette, literals, emit);
+    scanner.cassette(cassette);
   }
-  return {
-    dir: root,
-    files: files.map((f) => path.relative(root, f).split(path.sep).join('/')),
-    findings,
-    allowed,
-    unparsed,
-  };
+  return { dir: root, files: files.map((f) => path.relative(root, f).split(path.sep).join('/')), findings, allowed };
 }

@@ -137,7 +137,7 @@ export interface LeakLocation {
   /** JSON path inside the interaction, e.g. `response.body.json.token`. */
   readonly path: string;
   /** In which form the secret appeared. */
-  readonly form: 'raw' | 'url-encoded' | 'base64';
+  readonly form: 'raw' | 'url-encoded' | 'base64' | 'hex' | 'json-escaped';
 }
 
 /** The leak scan found a known secret in a cassette about to be written; the write was refused and nothing reached disk. */

@@ -15,6 +15,20 @@ export interface SpillOptions {
    * while it streams to disk, so side files always hold decoded bytes.
    */
   readonly codings?: readonly string[];
+  /**
+   * Makes the redactor a large body streams through before any byte of it is written or hashed
+   * (see `StreamRedactor`), so no temp file ever holds a secret the rules or the known values
+   * catch. Without it, bytes are written as they come.
+   */
+  readonly redactor?: () => ChunkRedactor;
+}
+
+/** A stream transform that redacts secrets, holding back what it cannot judge yet. */
+export interface ChunkRedactor {
+  /** Takes a chunk; returns the bytes now safe to write. */
+  push(chunk: Uint8Array): Uint8Array;
+  /** The body is complete: returns the rest. */
+  end(): Uint8Array;
 }
 
 /** A captured body: in memory (small), or in a temp side file (large). */
@@ -47,6 +61,7 @@ export class BodyCapture {
   private chunks: Uint8Array[] = [];
   private size = 0;
   private writer: SideFileWriter | undefined;
+  private redactor: ChunkRedactor | undefined;
   private decoder: NodeJS.ReadWriteStream | undefined;
   private decoderDone: Promise<void> | undefined;
   private decodeFailed = false;
@@ -74,16 +89,16 @@ export class BodyCapture {
 
   private startSpilling(spill: SpillOptions): void {
     this.writer = new SideFileWriter(spill.cassetteFile, { persist: spill.persist !== false });
+    this.redactor = spill.redactor?.();
     const held = concat(this.chunks);
     this.chunks = [];
     const codings = spill.codings ?? [];
     if (codings.length > 0 && looksEncoded(codings, held)) {
       const decoder = createDecoder(codings, held);
       if (decoder) {
-        const writer = this.writer;
         this.decoder = decoder;
         this.decoderDone = new Promise<void>((resolve) => {
-          decoder.on('data', (data: Uint8Array) => writer.write(data));
+          decoder.on('data', (data: Uint8Array) => this.write(data));
           decoder.on('end', () => resolve());
           decoder.on('error', () => {
             this.decodeFailed = true;
@@ -98,7 +113,13 @@ export class BodyCapture {
   private forward(chunk: Uint8Array): void {
     if (this.decoder) {
       if (!this.decodeFailed) this.decoder.write(chunk);
-    } else this.writer?.write(chunk);
+    } else this.write(chunk);
+  }
+
+  /** Writes (decoded) bytes to the side file, through the redactor when there is one. */
+  private write(bytes: Uint8Array): void {
+    const safe = this.redactor ? this.redactor.push(bytes) : bytes;
+    if (safe.byteLength > 0) this.writer?.write(safe);
   }
 
   /** The body is complete: flushes the decoder (if any) and finishes the side file. */
@@ -116,6 +137,11 @@ export class BodyCapture {
   result(): CapturedBody {
     if (this.finished) return this.finished;
     if (!this.writer) return { kind: 'memory', bytes: concat(this.chunks) };
+    if (this.redactor) {
+      const rest = this.redactor.end();
+      this.redactor = undefined;
+      if (rest.byteLength > 0) this.writer.write(rest);
+    }
     const written = this.writer.finish();
     this.finished = { kind: 'file', sha256: written.sha256, size: written.size, path: written.path, decoded: this.decoder !== undefined };
     return this.finished;

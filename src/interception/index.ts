@@ -6,6 +6,6 @@
 export { ensureInterception, installInterception, uninstallInterception, forgetResponse, isIntercepting } from './server.js';
 export { runInScope, currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
 export { captureResponse, type ResponseCapture } from './capture-response.js';
-export { BodyCapture, captureStream, type CapturedBody, type SpillOptions } from './body-capture.js';
+export { BodyCapture, captureStream, type CapturedBody, type ChunkRedactor, type SpillOptions } from './body-capture.js';
 export { recordRequest, recordResponse, toFetchResponse, prepareResponses, prepareResponsesInBackground } from './exchange.js';
 export { decodeBody, encodeBody, parseContentEncoding, createDecoder, createEncoder, looksEncoded } from './compression.js';

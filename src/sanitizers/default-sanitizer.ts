@@ -1,60 +1,30 @@
 import type { JsonValue } from '../cassette/types.js';
+import { SecretRules, type SecretRulesOptions } from '../secrets/index.js';
 import { chain } from './chain.js';
 import { configSecretsSanitizer, type ConfigSecretsOptions } from './config-secrets-sanitizer.js';
-import { redactHeaders } from './header-sanitizer.js';
-import { editJsonBody, type Message } from './message.js';
 import { NameSet, validateNames } from './names.js';
-import { redactParams } from './query-param-sanitizer.js';
-import { redactJsonWhere } from './redact.js';
-import type { SanitizeContext, Sanitizer } from './types.js';
+import { redactMessage } from './rules-redactor.js';
+import type { Sanitizer } from './types.js';
 
-/** Headers the default sanitizer always redacts (exact names). */
+/** Headers the default sanitizer always redacts whole (exact names; scheme and cookie names kept). */
 export const DEFAULT_SECRET_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token'];
-
-/** Any header whose name contains one of these is redacted too (header names only, never params or fields). */
-export const DEFAULT_SECRET_HEADER_PARTS: readonly string[] = ['token', 'secret', 'password', 'api-key', 'apikey'];
-
-/**
- * Query parameters, form fields and JSON body fields (at any depth) the default sanitizer redacts.
- * Exact names, case-insensitive: `token` never touches `page_token`, `key` never `country_code`.
- */
-export const DEFAULT_SECRET_PARAMS: readonly string[] = [
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'token',
-  'auth_token',
-  'session_token',
-  'api_key',
-  'apikey',
-  'key',
-  'signature',
-  'sig',
-  'client_secret',
-  'client_assertion',
-  'password',
-  'passwd',
-  'secret',
-  'private_key',
-  'x-amz-signature',
-  'x-amz-security-token',
-  'x-amz-credential',
-];
 
 /** Options of {@link defaultSanitizer}. */
 export interface DefaultSanitizerOptions {
-  /** More header names to redact (exact, case-insensitive). */
+  /** More header names to redact whole (exact, case-insensitive). */
   extraHeaders?: readonly string[];
-  /** More query/form parameter names to redact. */
+  /** More credential names for query/form/fragment parameters (any case or separators). */
   extraParams?: readonly string[];
-  /** More JSON field names to redact at any depth. */
+  /** More credential names for JSON fields and other body pairs (any case or separators). */
   extraFields?: readonly string[];
-  /** Default headers to keep after all (e.g. a non-secret `x-page-token`). */
+  /** Headers to keep as they came after all (e.g. a non-secret `x-page-token`). */
   keepHeaders?: readonly string[];
-  /** Default parameter names to keep (e.g. `key` when it names a record, not a credential). */
+  /** Parameter names that are not credentials here (e.g. `session_token` of a public demo). */
   keepParams?: readonly string[];
-  /** Default JSON field names to keep (e.g. `key` in Jira issue bodies). */
+  /** Field names that are not credentials here. */
   keepFields?: readonly string[];
+  /** More rules, names and allow-listed values for the secrets engine (see `SecretRules`). */
+  rules?: SecretRulesOptions;
   /** A component config whose `#` values are redacted wherever they appear (see `configSecretsSanitizer`). */
   config?: JsonValue;
   /** Options for the config's `configSecretsSanitizer`. */
@@ -66,48 +36,56 @@ function names(option: readonly string[] | undefined, label: string): string[] {
 }
 
 /**
- * The sanitizer every cassette uses unless turned off. It redacts:
- * - headers `Authorization`, `Proxy-Authorization` (scheme kept: `Bearer [REDACTED:authorization]`),
- *   `Cookie`, `Set-Cookie` (cookie names and attributes kept), `X-Api-Key`, `X-Auth-Token`, and
- *   any header whose name contains `token`, `secret`, `password`, `api-key` or `apikey`;
- * - the {@link DEFAULT_SECRET_PARAMS} as URL query parameters, form-urlencoded body fields and
- *   JSON body fields at any depth (OAuth token responses included), matched as whole names;
- * - with `config`, the literal values of its `#` keys anywhere.
- *
- * Values become `[REDACTED:<name>]` (JSON numbers `0`, booleans `false`, so types survive). Each
- * redacted value is remembered: where it appears again later in the recording (a token from a
- * login response in a later URL), it is replaced with the same marker. Every other header
- * (`Link`, `Location`, `ETag`, `Retry-After`…) and every untouched URL or body is kept as it came.
+ * The secrets engine the default sanitizer with these options uses; `reeltape audit` builds the
+ * same one, so what audit flags is what recording redacts.
  *
  * @example
- * defaultSanitizer({ extraHeaders: ['x-tenant'], extraFields: ['ssn'], keepFields: ['key'] })
+ * defaultSecretRules({ extraFields: ['ssn'] }).find('{"ssn":"123-45-6789"}').length // 1
+ */
+export function defaultSecretRules(options: DefaultSanitizerOptions = {}): SecretRules {
+  const extra = [...names(options.extraParams, 'extraParams'), ...names(options.extraFields, 'extraFields')];
+  const keep = [...names(options.keepParams, 'keepParams'), ...names(options.keepFields, 'keepFields')];
+  return new SecretRules({
+    ...options.rules,
+    secretNames: [...(options.rules?.secretNames ?? []), ...extra],
+    nonSecretNames: [...(options.rules?.nonSecretNames ?? []), ...keep],
+  });
+}
+
+/**
+ * The sanitizer every cassette uses unless turned off. With the secrets engine (`SecretRules`)
+ * it redacts, in requests and responses:
+ * - credential-shaped values anywhere (GitHub, GitLab, AWS, Slack, Stripe, OpenAI, Anthropic,
+ *   Google, npm, Telegram tokens, JWTs, PEM private keys, URL passwords, `Bearer` credentials):
+ *   every header, every URL part (path segments, query, fragment) and every body kind;
+ * - values under credential names, normalized across case and separators (`clientSecret` =
+ *   `client_secret` = `Client-Secret`; `…secret`, `…password`, `…token`, `…_key` when random),
+ *   never the look-alikes (`next_page_token`, `cursor`, `public_key`, `*_url`…): headers
+ *   (`Authorization` keeps its scheme, `Cookie`/`Set-Cookie` their cookie names), query and
+ *   fragment parameters, form fields, JSON fields at any depth (also JSON inside a string),
+ *   `name=value` text replies, XML elements, GraphQL variables and inline arguments, multipart
+ *   parts (stored readable);
+ * - with `config`, the literal values of its `#` keys anywhere.
+ *
+ * Values become `[REDACTED:<name or rule>]` (JSON numbers `0`, so types survive). Each redacted
+ * value is remembered: where it appears again later in the recording, it is replaced with the
+ * same marker. Every other header and every untouched URL or body is kept as it came.
+ *
+ * @example
+ * defaultSanitizer({ extraHeaders: ['x-tenant'], extraFields: ['ssn'], keepFields: ['session_token'] })
  */
 export function defaultSanitizer(options: DefaultSanitizerOptions = {}): Sanitizer {
   const keepHeaders = new NameSet(names(options.keepHeaders, 'keepHeaders'));
   const headerSet = new NameSet([...DEFAULT_SECRET_HEADERS.filter((h) => !keepHeaders.has(h)), ...names(options.extraHeaders, 'extraHeaders')]);
-  const keepParams = new NameSet(names(options.keepParams, 'keepParams'));
-  const paramSet = new NameSet([...DEFAULT_SECRET_PARAMS.filter((p) => !keepParams.has(p)), ...names(options.extraParams, 'extraParams')]);
-  const keepFields = new NameSet(names(options.keepFields, 'keepFields'));
-  const fieldSet = new NameSet([...DEFAULT_SECRET_PARAMS.filter((p) => !keepFields.has(p)), ...names(options.extraFields, 'extraFields')]);
-
-  const isSecretHeader = (name: string): boolean => {
-    if (headerSet.has(name)) return true;
-    if (keepHeaders.has(name)) return false;
-    const lower = name.toLowerCase();
-    return DEFAULT_SECRET_HEADER_PARTS.some((part) => lower.includes(part));
-  };
-  const sanitize = (message: Message, ctx: SanitizeContext): void => {
-    redactHeaders(message.headers, isSecretHeader, ctx);
-    redactParams(message, paramSet, ctx);
-    editJsonBody(message, (value) => redactJsonWhere(value, (_path, ownKey) => (ownKey !== undefined && fieldSet.has(ownKey) ? ownKey : undefined), ctx));
-  };
+  const rules = defaultSecretRules(options);
+  const isSecretHeader = (name: string): boolean | undefined => (headerSet.has(name) ? true : keepHeaders.has(name) ? false : undefined);
   const base: Sanitizer = {
     name: 'defaultSanitizer',
     request(request, ctx) {
-      sanitize(request, ctx);
+      redactMessage(request, rules, ctx, isSecretHeader);
     },
     response(response, ctx) {
-      sanitize(response, ctx);
+      redactMessage(response, rules, ctx, isSecretHeader);
     },
   };
   if (options.config === undefined) return base;

@@ -10,7 +10,7 @@ export interface LiteralSecret {
 }
 
 /**
- * Builds a function replacing every raw, URL-encoded and base64 spelling of the given literals in
+ * Builds a function replacing every raw, URL-encoded, JSON-escaped, hex and base64 spelling of the given literals in
  * a string with their markers (longest spelling first). Returns the input unchanged (same string)
  * when nothing was found.
  *

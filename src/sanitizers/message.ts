@@ -16,7 +16,7 @@ function looksLikeJsonText(text: string): boolean {
 }
 
 /** Re-serializes JSON text with the indent it seems to have had (compact when unknown). */
-function restringify(original: string, value: JsonValue): string {
+export function restringifyJson(original: string, value: JsonValue): string {
   const format: JsonFormat = { indent: 0 };
   const firstBreak = original.indexOf('\n');
   if (firstBreak !== -1 && firstBreak < original.trimEnd().length) {
@@ -51,7 +51,7 @@ export function editJsonBody(message: Message, edit: (value: JsonValue) => { val
     return;
   }
   const result = edit(parsed);
-  if (result.changed) message.body = { kind: 'text', value: restringify(body.value, result.value) };
+  if (result.changed) message.body = { kind: 'text', value: restringifyJson(body.value, result.value) };
 }
 
 /** Lets `rewrite` change an `application/x-www-form-urlencoded` text body; reassigned only when it changed. */

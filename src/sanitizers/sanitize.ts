@@ -70,7 +70,7 @@ function fixContentLength(message: Message, before: Body | null): void {
   setHeader(message.headers, 'content-length', String(byteLengthOf(now)));
 }
 
-/** Replaces every literal secret of the set (raw, URL-encoded, base64) in a message with its marker. */
+/** Replaces every literal secret of the set (every spelling) in a message with its marker. */
 function replaceKnownSecrets(message: Message, secrets: SecretSet): void {
   if (secrets.size === 0) return;
   const replace = literalReplacer(secrets.values().map((value) => ({ value, marker: secrets.markerFor(value) })));

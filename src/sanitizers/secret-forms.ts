@@ -1,5 +1,8 @@
 /** In which form a literal secret appears. */
-export type SecretForm = 'raw' | 'url-encoded' | 'base64';
+export type SecretForm = 'raw' | 'url-encoded' | 'base64' | 'hex' | 'json-escaped';
+
+/** Every {@link SecretForm}, in the order reports list them. */
+export const SECRET_FORMS: readonly SecretForm[] = ['raw', 'url-encoded', 'base64', 'hex', 'json-escaped'];
 
 /** One searchable spelling of a secret. */
 export interface SecretSpelling {
@@ -28,13 +31,42 @@ export function urlEncodedForms(value: string): string[] {
 }
 
 /**
- * The spellings of a secret that are replaced where found: raw, URL-encoded, and base64 of the
- * value itself (standard and URL-safe, with and without padding). Longest first, so a longer
- * spelling is replaced before a shorter one it contains.
+ * JSON-escaped spellings (a value echoed inside a JSON string that is itself text): as
+ * `JSON.stringify` writes it, with `/` as `\/`, and with every character other than letters and
+ * digits as `\u00xx` (lower- and upper-case hex).
+ *
+ * @example
+ * jsonEscapedForms('a/b') // ['a\\/b', 'a\\u002fb', 'a\\u002Fb']
+ */
+export function jsonEscapedForms(value: string): string[] {
+  const plain = JSON.stringify(value).slice(1, -1);
+  const escape = (hex: (code: string) => string) => [...value].map((ch) => (/^[A-Za-z0-9]$/.test(ch) || ch.length > 1 ? ch : `\\u${hex(ch.charCodeAt(0).toString(16).padStart(4, '0'))}`)).join('');
+  const lower = escape((h) => h);
+  const upper = escape((h) => h.toUpperCase());
+  return [...new Set([plain, plain.replace(/\//g, '\\/'), lower, upper])].filter((s) => s !== value);
+}
+
+/**
+ * Hex spellings of the value's UTF-8 bytes (lower and upper case).
+ *
+ * @example
+ * hexForms('a/') // ['612f', '612F']
+ */
+export function hexForms(value: string): string[] {
+  const hex = Buffer.from(value, 'utf8').toString('hex');
+  return [hex, hex.toUpperCase()];
+}
+
+/**
+ * The spellings of a secret that are replaced where found: raw, URL-encoded, JSON-escaped, hex,
+ * and base64 of the value itself (standard and URL-safe, with and without padding). Longest
+ * first, so a longer spelling is replaced before a shorter one it contains.
  */
 export function replaceableSpellings(value: string): SecretSpelling[] {
   const spellings: SecretSpelling[] = [{ text: value, form: 'raw' }];
   for (const text of urlEncodedForms(value)) spellings.push({ text, form: 'url-encoded' });
+  for (const text of jsonEscapedForms(value)) spellings.push({ text, form: 'json-escaped' });
+  for (const text of hexForms(value)) if (text !== value) spellings.push({ text, form: 'hex' });
   const b64 = Buffer.from(value, 'utf8').toString('base64');
   for (const text of new Set([b64, b64.replace(/=+$/, ''), urlSafe(b64), urlSafe(b64).replace(/=+$/, '')])) {
     if (text !== value) spellings.push({ text, form: 'base64' });

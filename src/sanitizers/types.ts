@@ -12,7 +12,7 @@ export interface SanitizeContext {
   readonly request?: RecordedRequest;
   /**
    * Tell the recorder about a literal secret value this hook redacted. Before the cassette is
-   * written its serialized bytes are scanned for every such value (raw, URL-encoded, base64);
+   * written its serialized bytes are scanned for every such value (raw, URL-encoded, base64, hex, JSON-escaped);
    * a hit refuses the write.
    */
   addSecret(value: string): void;

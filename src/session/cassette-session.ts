@@ -21,6 +21,9 @@ import { describeUnmatched, type Unmatched } from './mismatch-message.js';
 import { noteLateRequest } from './late-requests.js';
 import { isCI } from './mode.js';
 import type { EffectiveMode } from './options.js';
+import { sideFileRedactor } from './side-file-redaction.js';
+import { defaultSecretRules } from '../sanitizers/index.js';
+import type { SecretRules } from '../secrets/index.js';
 
 /** A request being recorded, in request order; its response arrives later. */
 interface RecordingSlot {
@@ -136,6 +139,13 @@ export class CassetteSession implements InterceptionScope {
   private advanceScheduled = false;
   /** Schedules {@link advance} outside the cassette's context (so work it does is not routed or time-frozen). */
   private readonly scheduleAdvance: () => void;
+  #rules: SecretRules | undefined | false;
+  /** The default sanitizer's rules, built on first use (`undefined` when it is off): large bodies are redacted with them. */
+  private readonly secretRules = (): SecretRules | undefined => {
+    if (this.#rules === false) return undefined;
+    this.#rules ??= this.options.defaultSanitizer === false ? false : defaultSecretRules(this.options.defaultSanitizer);
+    return this.#rules === false ? undefined : this.#rules;
+  };
 
   constructor(
     readonly name: string,
@@ -158,7 +168,8 @@ export class CassetteSession implements InterceptionScope {
       this.toPrepare = existing.interactions;
     }
     this.fastReplay = mode === 'replay' && canSkipLiveSanitizing(options);
-    this.spill = { threshold: options.sideFileThreshold, cassetteFile: file };
+    // large bodies are redacted as they stream, before any byte reaches a temp file
+    this.spill = { threshold: options.sideFileThreshold, cassetteFile: file, redactor: sideFileRedactor(sanitizer, this.secretRules) };
     this.hashOnly = { ...this.spill, persist: false };
   }
 
@@ -234,9 +245,9 @@ export class CassetteSession implements InterceptionScope {
       return { action: 'passthrough' };
     }
     if (this.fastReplay && request.body === null && isPlainUrl(request.url)) {
-      // No body, no query, no credentials: the request hooks of the default sanitizer can only
-      // change headers, which take no part in matching here, so the sanitized request has the
-      // same key as the live one. Headers are read (and sanitized) only if it does not match.
+      // No body, no query, no credentials: the default sanitizer's request hooks change only headers
+      // (no part of matching here) and token-shaped path segments; the raw URL of a request without
+      // such a segment has the sanitized key. Otherwise it does not match and takes the full path below.
       const hit = this.index?.take({ method: request.method, url: request.url, headers: {}, body: null });
       if (hit) return this.respond(hit, label);
     }
@@ -272,7 +283,7 @@ export class CassetteSession implements InterceptionScope {
     this.log?.(`${label} → recorded`);
     return {
       action: 'record',
-      spill: this.spill,
+      spill: { ...this.spill, redactor: sideFileRedactor(this.sanitizer, this.secretRules, request) },
       onResponse: (capture) => {
         slot.capture = capture;
         void capture.done.then(() => {

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Interaction } from '../cassette/types.js';
 import { SecretLeakError, type LeakLocation } from '../errors/index.js';
-import { isRedactionMarker, MIN_SECRET_LENGTH, searchableSpellings } from '../sanitizers/index.js';
+import { isRedactionMarker, MIN_SECRET_LENGTH, searchableSpellings, SECRET_FORMS } from '../sanitizers/index.js';
 
 interface Needle {
   readonly bytes: Buffer;
@@ -30,7 +30,7 @@ async function scanFile(path: string, needles: readonly Needle[]): Promise<Set<L
   for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
     const data = tail.byteLength > 0 ? Buffer.concat([tail, chunk as Buffer]) : (chunk as Buffer);
     for (const needle of needles) if (!found.has(needle.form) && data.includes(needle.bytes)) found.add(needle.form);
-    if (found.size === 3) break;
+    if (found.size === SECRET_FORMS.length) break;
     tail = overlap > 0 ? Buffer.from(data.subarray(Math.max(0, data.byteLength - overlap))) : Buffer.alloc(0);
   }
   return found;
@@ -38,7 +38,7 @@ async function scanFile(path: string, needles: readonly Needle[]): Promise<Set<L
 
 /**
  * The leak scan for side-file bodies (bodies over `sideFileThreshold`, which bypass the
- * sanitizers' body hooks): streams each one and looks for every known secret, raw, URL-encoded
+ * sanitizers' body hooks): streams each one and looks for every known secret, in every spelling
  * and base64 (as `findLeaks` does for the cassette JSON). `first` is the cassette index of
  * `interactions[0]`.
  */

@@ -2,21 +2,23 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditCassettes, findTokenShapes, isHighEntropySecret } from '../../src/audit/index.js';
+import { auditCassettes, toSarif } from '../../src/audit/index.js';
+import { expandExample, SecretRules } from '../../src/secrets/index.js';
 import { serializeCassette } from '../../src/cassette/index.js';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/command.js';
 import { cassetteOf, interaction, json, req, res, text } from '../sanitizers/fixtures.js';
 
-// Fake credentials of each shape, assembled at runtime.
+// Fake credentials of each shape, assembled at runtime from a prefix and a random tail.
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-const JWT = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: '1234567890', name: 'x' })}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c`;
-const BEARER = 'opaqueBearerToken1234567890abc';
-const AWS = 'AKIA' + 'IOSFODNN7EXAMPLE';
-const GITHUB = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
-const SLACK = 'xoxb-' + '123456789012-abcdefABCDEF';
-const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----';
-const RANDOM = 'Zx8Qp2Lm9Vt4Rk7Wn3Yb6Hc1Jd5Fg0';
+const JWT = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: '1234567890', name: 'x' })}.${expandExample('{u:43}')}`;
+const BEARER = expandExample('opaque{a:24}');
+const AWS = expandExample('AKIA{A:16}');
+const GITHUB = expandExample('ghp_{a:36}');
+const SLACK = expandExample('xoxb-{d:12}-{a:12}');
+const PEM_LABEL = ['RSA PRIVATE', 'KEY-----'].join(' ');
+const PEM = expandExample(`-----BEGIN ${PEM_LABEL}\n{a:40}\n-----END ${PEM_LABEL}`);
+const RANDOM = expandExample('{a:30}');
 const CONFIG_SECRET = 'my-kbc-storage-secret';
 const ALL = [JWT, BEARER, AWS, GITHUB, SLACK, RANDOM, CONFIG_SECRET];
 
@@ -70,18 +72,18 @@ afterAll(async () => {
 });
 
 describe('audit rules', () => {
-  it('recognizes each token shape and skips markers', () => {
-    const rules = (s: string) => findTokenShapes(s).map((m) => m.rule);
+  it('are the secrets engine\'s: each token shape, markers skipped', () => {
+    const engine = new SecretRules();
+    const rules = (s: string) => engine.find(s).map((m) => m.rule);
     expect(rules(JWT)).toEqual(['jwt']);
-    expect(rules(`Authorization: Bearer ${BEARER}`)).toEqual(['bearer-token']);
+    expect(rules(`sent Bearer ${BEARER}`)).toEqual(['bearer-token']);
     expect(rules(AWS)).toEqual(['aws-access-key-id']);
     expect(rules(GITHUB)).toEqual(['github-token']);
     expect(rules(SLACK)).toEqual(['slack-token']);
     expect(rules(PEM)).toEqual(['private-key']);
     expect(rules('Bearer [REDACTED:authorization]')).toEqual([]);
-    expect(isHighEntropySecret('client_secret', RANDOM)).toBe(true);
-    expect(isHighEntropySecret('description', RANDOM)).toBe(false);
-    expect(isHighEntropySecret('api_key', 'aaaaaaaaaaaaaaaaaaaaaaaa')).toBe(false);
+    expect(engine.find(RANDOM, 'client_secret').map((m) => m.rule)).toEqual(['credential-name']);
+    expect(engine.find(RANDOM, 'description')).toEqual([]);
   });
 });
 
@@ -91,9 +93,9 @@ describe('auditCassettes', () => {
     const leaky = report.findings.filter((f) => f.file === 'leaky.json').map((f) => `${f.interaction} ${f.path} ${f.rule}`);
     expect(leaky).toEqual(
       expect.arrayContaining([
-        '0 request.url?client_secret high-entropy',
-        '0 request.headers.authorization bearer-token',
-        '0 response.body.value.data.id_token jwt',
+        '0 request.url{client_secret} credential-name',
+        '0 request.headers.authorization credential-name',
+        '0 response.body.value.data.id_token credential-name',
         '1 request.headers.x-aws aws-access-key-id',
         '1 response.body.value github-token',
         '1 response.body.value slack-token',
@@ -103,7 +105,7 @@ describe('auditCassettes', () => {
       ]),
     );
     expect(report.findings.filter((f) => f.file === 'nested/clean.json')).toEqual([]);
-    expect(report.unparsed.map((u) => u.file)).toEqual(['broken.json']);
+    expect(report.findings).toContainEqual(expect.objectContaining({ file: 'broken.json', path: '(file)', rule: 'unreadable-file' }));
     expect(report.findings).toContainEqual(expect.objectContaining({ file: 'broken.json', path: 'line 1', rule: 'aws-access-key-id' }));
     expect(report.findings).toContainEqual(expect.objectContaining({ file: 'big.bodies/0123abcd', path: 'line 2', rule: 'github-token' }));
     const serialized = JSON.stringify(report);
@@ -116,8 +118,8 @@ describe('auditCassettes', () => {
     expect(aws).toBeDefined();
     const after = await auditCassettes(cassettes, { allow: [{ sha256: aws?.sha256 ?? '' }, { file: 'broken.*' }, { rule: 'slack-token', path: 'response.body.value' }] });
     expect(after.findings.some((f) => f.rule === 'aws-access-key-id' || f.rule === 'slack-token' || f.file === 'broken.json')).toBe(false);
-    expect(after.allowed).toBe(3);
-    expect(after.findings.length).toBe(before.findings.length - 3);
+    expect(after.allowed).toBe(4); // broken.json has two: the file itself and its key id
+    expect(after.findings.length).toBe(before.findings.length - 4);
     expect(after.findings.length).toBeGreaterThan(0);
   });
 });
@@ -127,8 +129,8 @@ describe('reeltape audit (CLI)', () => {
     const cli = io(dir);
     const code = await main(['audit', '--config', 'config.json'], cli);
     expect(code).toBe(1);
-    expect(cli.out).toMatch(/cassettes\/leaky\.json {2}interaction 1 {2}request\.headers\.x-aws {2}aws-access-key-id {2}AKIA… /);
-    expect(cli.err).toContain('broken.json is not a valid cassette');
+    expect(cli.out).toMatch(/cassettes\/leaky\.json {2}interaction 1 {2}request\.headers\.x-aws {2}aws-access-key-id {2}AKIA…\(20\) /);
+    expect(cli.out).toMatch(/cassettes\/broken\.json {2}unreadable-file {2}not a valid cassette/);
     for (const secret of ALL) expect(cli.out + cli.err).not.toContain(secret);
   });
 
@@ -149,6 +151,9 @@ describe('reeltape audit (CLI)', () => {
 
   it('exits 2 on a missing directory or a bad allow-list', async () => {
     expect(await main(['audit', 'nope'], io(dir))).toBe(2);
+    const badFormat = io(dir);
+    expect(await main(['audit', '--format', 'xml'], badFormat)).toBe(2);
+    expect(badFormat.err).toContain('--format must be text, json or sarif');
     await writeFile(join(dir, 'bad-allow.json'), JSON.stringify([{}]));
     const bad = io(dir);
     expect(await main(['audit', '--allow', 'bad-allow.json'], bad)).toBe(2);

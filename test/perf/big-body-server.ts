@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * A loopback server for large-body tests: deterministic bodies of any size, gzip-encoded ones,
  * a body carrying a secret, and one that stalls half-way (for interrupted recordings).
@@ -30,7 +31,7 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /** The secret embedded in `/secret-big`. */
-export const BIG_SECRET = 'sk_live_4f9a8b7c6d5e4f3a2b1c';
+export const BIG_SECRET = `sk_live_${randomBytes(10).toString('hex')}`;
 
 export interface BigBodyServer {
   url: string;
@@ -65,7 +66,7 @@ export async function startBigBodyServer(): Promise<BigBodyServer> {
       res.end(body);
     } else if (url.pathname === '/secret-big') {
       const text = bigText(size);
-      const body = Buffer.concat([text.subarray(0, size / 2), Buffer.from(BIG_SECRET), text.subarray(size / 2)]);
+      const body = Buffer.concat([text.subarray(0, size / 2), Buffer.from(` ${BIG_SECRET} `), text.subarray(size / 2)]);
       res.writeHead(200, { 'content-type': 'text/csv', 'content-length': body.byteLength });
       res.end(body);
     } else if (url.pathname === '/stall') {

@@ -119,11 +119,27 @@ it('a deleted side file is a CassetteFormatError naming it', async () => {
   expect((error as CassetteFormatError).file).toBe(sideFile);
 });
 
-it('refuses to write a side file that contains a known secret', async () => {
+it('redacts a large body as it streams: neither a token shape nor a known secret reaches a side file', async () => {
+  await withCassette('redacted', () => fetch(`${server.url}/secret-big?size=300000`).then((r) => r.arrayBuffer()), options({ mode: 'record' }));
+  const [sha] = await bodiesDir('redacted');
+  const stored = await readFile(join(dir, 'redacted.bodies', sha!), 'latin1');
+  expect(stored).not.toContain(BIG_SECRET);
+  expect(stored).toContain('[REDACTED:stripe-key]');
+  expect(sha256(Buffer.from(stored, 'latin1'))).toBe(sha);
+
+  await rm(join(dir, 'redacted.json'));
+  await rm(join(dir, 'redacted.bodies'), { recursive: true });
+  const body = await withCassette('known', () => fetch(`${server.url}/secret-big?size=300000`).then((r) => r.text()), options({ mode: 'record', defaultSanitizer: false, sanitizers: [{ name: 'known-secret', secrets: [BIG_SECRET] }] }));
+  expect(body).toContain(BIG_SECRET); // the code under test saw the real body
+  const [sha2] = await bodiesDir('known');
+  expect(await readFile(join(dir, 'known.bodies', sha2!), 'latin1')).not.toContain(BIG_SECRET);
+});
+
+it('refuses to write a side file holding a secret learned only after the body streamed', async () => {
   const error = await withCassette(
     'leaky',
     () => fetch(`${server.url}/secret-big?size=300000`).then((r) => r.arrayBuffer()),
-    options({ mode: 'record', sanitizers: [{ name: 'known-secret', secrets: [BIG_SECRET] }] }),
+    options({ mode: 'record', defaultSanitizer: false, sanitizers: [{ name: 'late', response: (_r, ctx) => ctx.addSecret(BIG_SECRET) }] }),
   ).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(SecretLeakError);
   expect((error as SecretLeakError).leaks).toContainEqual({ interaction: 0, path: 'response.body.file', form: 'raw' });

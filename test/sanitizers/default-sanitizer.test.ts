@@ -96,11 +96,11 @@ describe('defaultSanitizer: no corruption', () => {
     expect(i.response.body).toEqual(json({ code: 200, country_code: 'US', page_token: 'next-page-123', tokens: 5 }));
   });
 
-  it('keeps JSON types: a redacted number becomes 0, a boolean false, null stays null', () => {
+  it('keeps JSON types: a redacted number becomes 0; booleans and null are no secrets and stay', () => {
     const { stored } = record(defaultSanitizer(), [
-      interaction(req({ url: 'https://a.example/' }), res({ body: json({ password: 12345678, secret: true, token: null, key: ['abcdef-1', 7] }) })),
+      interaction(req({ url: 'https://a.example/' }), res({ body: json({ password: 12345678, secret: true, token: null, api_key: ['abcdef-1', 7], key: 'PROJ-1' }) })),
     ]);
-    expect((stored[0] as Interaction).response.body).toEqual(json({ password: 0, secret: false, token: null, key: ['[REDACTED:key]', 0] }));
+    expect((stored[0] as Interaction).response.body).toEqual(json({ password: 0, secret: true, token: null, api_key: ['[REDACTED:api_key]', 0], key: 'PROJ-1' }));
   });
 
   it('keeps pagination and retry headers (deny-list, never allow-list)', () => {
@@ -153,17 +153,18 @@ describe('defaultSanitizer: no corruption', () => {
   });
 
   it('extends and narrows the lists with extra*/keep* options', () => {
-    const s = defaultSanitizer({ extraHeaders: ['x-tenant'], extraParams: ['session'], extraFields: ['ssn'], keepFields: ['key'], keepHeaders: ['x-page-token'] });
+    const s = defaultSanitizer({ extraHeaders: ['x-tenant'], extraParams: ['session'], extraFields: ['ssn'], keepFields: ['demoToken'], keepHeaders: ['x-page-token'] });
     const { stored } = record(s, [
       interaction(
         req({ url: 'https://a.example/?session=abcdef123&key=k-123456', headers: { 'x-tenant': 'tenant-123456', 'x-page-token': 'page-7' } }),
-        res({ body: json({ ssn: '123-45-6789', key: 'PROJ-123' }) }),
+        res({ body: json({ ssn: '123-45-6789', key: 'PROJ-123', demo_token: 'public-demo-1' }) }),
       ),
     ]);
     const [i] = stored as [Interaction];
-    expect(i.request.url).toBe('https://a.example/?session=[REDACTED:session]&key=[REDACTED:key]');
+    // `key` counts only when its value looks random
+    expect(i.request.url).toBe('https://a.example/?session=[REDACTED:session]&key=k-123456');
     expect(i.request.headers).toEqual({ 'x-tenant': '[REDACTED:x-tenant]', 'x-page-token': 'page-7' });
-    expect(i.response.body).toEqual(json({ ssn: '[REDACTED:ssn]', key: 'PROJ-123' }));
+    expect(i.response.body).toEqual(json({ ssn: '[REDACTED:ssn]', key: 'PROJ-123', demo_token: 'public-demo-1' }));
   });
 
   it('refuses a literal secret shorter than 6 characters instead of replacing it inside words', () => {

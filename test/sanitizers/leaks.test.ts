@@ -28,6 +28,27 @@ describe('findLeaks', () => {
     expect(JSON.stringify(leaks)).not.toContain(SECRET);
   });
 
+  it('finds hex and JSON-escaped spellings (`\\/` and `\\u00xx`), and replaces them with the marker', () => {
+    const slashed = 'tok/en-value+9';
+    const escaped = JSON.stringify({ echo: slashed }).replace(/\//g, '\\/');
+    const unicode = `{"echo":"tok\\u002Fen\\u002Dvalue\\u002B9"}`; // as .NET writes it
+    const cassette = cassetteOf([
+      interaction(req({ url: 'https://a/' }), res({ body: text(escaped) })),
+      interaction(req({ url: 'https://a/' }), res({ body: text(unicode) })),
+      interaction(req({ url: `https://a/?h=${Buffer.from(slashed).toString('hex')}` })),
+    ]);
+    expect(findLeaks(cassette, [slashed])).toEqual([
+      { interaction: 0, path: 'response.body.value', form: 'json-escaped' },
+      { interaction: 1, path: 'response.body.value', form: 'json-escaped' },
+      { interaction: 2, path: 'request.url', form: 'hex' },
+    ]);
+    const secrets = new SecretSet();
+    secrets.add(slashed, '[REDACTED:token]');
+    const clean = redactKnownSecrets(cassette, secrets);
+    expect(findLeaks(clean, [slashed])).toEqual([]);
+    expect(clean.interactions[0]?.response.body).toEqual(text('{"echo":"[REDACTED:token]"}'));
+  });
+
   it('finds nothing in a clean cassette, and ignores values shorter than 6 characters', () => {
     const cassette = cassetteOf([interaction(req({ url: 'https://a/?q=abc' }), res({ body: json({ a: 'abc', b: 'leaky-secret-valu' }) }))]);
     expect(findLeaks(cassette, [SECRET, 'abc'])).toEqual([]);
