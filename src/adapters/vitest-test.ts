@@ -104,7 +104,7 @@ async function wrapTest(
         handles.set(task, handle);
         await runTest();
       },
-      cassetteOptions,
+      optionsFor(task, cassetteOptions),
     );
   } finally {
     off();
@@ -195,9 +195,9 @@ function findDescriptor(object: object, property: PropertyKey): PropertyDescript
 export const it: ReeltapeTestAPI = test;
 
 /**
- * Sets cassette options for every reeltape test in the current `describe` block (and its children,
- * unless they set their own). Call it at the top of a describe. Replaces, not merges, options set by
- * an outer block.
+ * Sets cassette options for every reeltape test in the current `describe` block (or the whole file,
+ * at the top level) and the blocks inside it. Inner blocks' options are merged over outer ones, key by
+ * key, as in the Jest adapter; a test's own `test.override({ cassetteOptions })` is merged last.
  *
  * @example
  * describe('search', () => {
@@ -207,5 +207,23 @@ export const it: ReeltapeTestAPI = test;
  */
 export function useCassetteOptions(options: CassetteOptions): void {
   installCassetteHooks();
-  realTest().override({ cassetteOptions: options });
+  const collector = TestRunner.getCurrentSuite();
+  const suite: object | undefined = collector?.suite ?? collector?.file;
+  if (suite) suiteOptions.set(suite, { ...suiteOptions.get(suite), ...options });
+}
+
+/** Options from {@link useCassetteOptions}, by describe block (or file). */
+const suiteOptions = new WeakMap<object, CassetteOptions>();
+
+/** The options of a test's cassette: its blocks' (outermost first), then its own fixture's. */
+function optionsFor(task: TestContext['task'], own: CassetteOptions): CassetteOptions {
+  const chain: CassetteOptions[] = [];
+  const seen = new Set<object>();
+  for (let s: object | undefined = task.suite; s && !seen.has(s); s = (s as { suite?: object }).suite) {
+    seen.add(s);
+    const o = suiteOptions.get(s);
+    if (o) chain.unshift(o);
+  }
+  const fileOptions = seen.has(task.file) ? undefined : suiteOptions.get(task.file);
+  return Object.assign({}, fileOptions, ...chain, own) as CassetteOptions;
 }

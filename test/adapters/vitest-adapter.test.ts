@@ -29,9 +29,9 @@ describe('reeltape/vitest in a real Vitest project', () => {
 
   test('records on the first run (forks pool) and reports what it recorded', async () => {
     const run = await runVitest(dir, [], { API_URL: url, REELTAPE_MODE: 'record', FIXTURE_POOL: 'forks' });
-    expect(run.output).toContain('Tests  7 passed');
+    expect(run.output).toContain('Tests  8 passed');
     expect(run.code).toBe(0);
-    expect(run.output).toMatch(/reeltape: 7 recorded, 0 replayed/);
+    expect(run.output).toMatch(/reeltape: 8 recorded, 0 replayed/);
     expect(run.output).toContain('recorded  cassettes/tests/users.test/users/lists users.json (1 interaction)');
     expect(server.hits).toContain('GET /users');
     // concurrent tests each kept only their own request
@@ -50,9 +50,9 @@ describe('reeltape/vitest in a real Vitest project', () => {
     mkdirSync(path.dirname(stray), { recursive: true });
     writeFileSync(stray, '{}\n');
     const run = await runVitest(dir, [], { API_URL: url, FIXTURE_POOL: 'threads' });
-    expect(run.output).toContain('Tests  7 passed');
+    expect(run.output).toContain('Tests  8 passed');
     expect(run.code).toBe(0);
-    expect(run.output).toMatch(/reeltape: 0 recorded, 7 replayed, 1 unused/);
+    expect(run.output).toMatch(/reeltape: 0 recorded, 8 replayed, 1 unused/);
     expect(run.output).toContain('unused    cassettes/tests/gone.test/old test.json');
     const record = JSON.parse(await readFile(path.join(dir, 'node_modules/.cache/reeltape/last-run.json'), 'utf8')) as { unused: string[] };
     expect(record.unused).toEqual(['tests/gone.test/old test.json']);
