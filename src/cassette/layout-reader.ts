@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { closeSync, readSync, statSync } from 'node:fs';
 import { CassetteFormatError } from '../errors/index.js';
 import { CassetteValidator, parseCassette } from './format.js';
@@ -314,7 +314,8 @@ class ByteSink {
    * ASCII bytes, so every piece is valid on its own exactly when the file is.
    */
   parse(): unknown {
-    if (!isUtf8(this.buf.subarray(0, this.length))) return NOT_JSON;
+    // longer than a string can be: the whole-file path refuses it with a clear error
+    if (this.length > bufferConstants.MAX_STRING_LENGTH || !isUtf8(this.buf.subarray(0, this.length))) return NOT_JSON;
     return tryParse(this.buf.toString('utf8', 0, this.length));
   }
 }
@@ -339,6 +340,9 @@ interface DeferredSource {
  */
 function readDeferred(source: DeferredSource, bytes: Buffer, from: number, to: number, index: number): RecordedResponse {
   const path = `interactions[${index}].response`;
+  if (to - from > bufferConstants.MAX_STRING_LENGTH) {
+    throw new CassetteFormatError(`Cassette ${source.file}: ${path} is ${to - from} bytes, longer than this JavaScript engine can read as text.`, source.file, path);
+  }
   const text = bytes.toString('utf8', from, to);
   // the decoder replaces invalid UTF-8 with U+FFFD: only then is the strict check needed
   const valid = !text.includes('\uFFFD') || isUtf8(bytes.subarray(from, to));
