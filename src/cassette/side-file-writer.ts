@@ -33,11 +33,25 @@ export function isLiveSideFileTemp(path: string): boolean {
 /** Forgets (and deletes, if it still exists) a temp side file of this process. */
 export function discardSideFileTemp(path: string): void {
   liveTemps.delete(path);
+  failedTemps.delete(path);
   try {
     unlinkSync(path);
   } catch {
     // gone already
   }
+}
+
+/** Temp side files whose writing failed (disk full, permission…), with the error: a save that meets one fails with it. */
+const failedTemps = new Map<string, unknown>();
+
+/**
+ * The error that stopped writing temp side file `path`, if any (forgotten once asked): the body is
+ * incomplete and the recording cannot be saved.
+ */
+export function takeSideFileFailure(path: string): unknown {
+  const error = failedTemps.get(path);
+  failedTemps.delete(path);
+  return error;
 }
 
 /** Marks a temp side file as moved into place (no longer to be deleted on exit). */
@@ -97,9 +111,22 @@ export class SideFileWriter {
     }
   }
 
-  /** Deletes the temp file and throws `error` (a `CassetteWriteError` for a full disk, a read-only folder…). */
+  /**
+   * Stops writing and throws `error` (a `CassetteWriteError` for a full disk, a read-only folder…).
+   * The partial temp file stays until the save, which fails with the error and removes it (or until
+   * the recording is dropped, or the process exits).
+   */
   private fail(error: unknown): never {
-    this.discard();
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+      this.fd = undefined;
+    }
+    if (this.path) failedTemps.set(this.path, error);
+    this.result = { sha256: '', size: this.size, path: this.path };
     throw asWriteError(error, {
       file: this.cassetteFile,
       kept: 'the previous cassette, byte-identical (nothing is written after a failed recording)',

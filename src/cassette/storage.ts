@@ -8,7 +8,7 @@ import { bodyByteLength, bodyToBytes } from './body-codec.js';
 import { parseCassette, serializeCassette } from './format.js';
 import { bufferBytes, decodeCassette, fileBytes, isResponseDeferred, readAllBytes, readSerializedLayout, type CassetteBytes } from './layout-reader.js';
 import { sameCassetteContent } from './same-content.js';
-import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP } from './side-file-writer.js';
+import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP, takeSideFileFailure } from './side-file-writer.js';
 import { portableNameProblem } from './portable-name.js';
 import { assertOwnSideFileDir, sha256Hex, sideFileDir, sideFilePath, sideFileProblem, writeSideFile } from './side-files.js';
 import { asWriteError } from './write-failure.js';
@@ -175,6 +175,8 @@ type FileBody = Extract<Body, { kind: 'file' }>;
 
 /** Moves a `file` body's data to `<name>.bodies/<sha256>` (rename; dropped when that file already exists). */
 async function placeSideFile(file: string, body: FileBody): Promise<FileBody> {
+  const failure = takeSideFileFailure(body.path);
+  if (failure !== undefined) throw failure; // the recording could not store this body: it is incomplete
   const target = sideFilePath(file, body.sha256);
   if (body.path === target) return body;
   const existing = await stat(target).catch(() => undefined);

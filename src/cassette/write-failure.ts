@@ -28,6 +28,7 @@ export interface WriteOutcome {
  * try { await writeFileAtomic(file, text) } catch (e) { throw asWriteError(e, { file, kept: 'the previous cassette', lost: 'this recording' }) }
  */
 export function asWriteError(error: unknown, outcome: WriteOutcome): unknown {
+  if (error instanceof CassetteWriteError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const failure = code === undefined ? undefined : WRITE_FAILURES[code];
   if (!failure || code === undefined) return error;
