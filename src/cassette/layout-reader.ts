@@ -183,6 +183,12 @@ export function readAllBytes(bytes: CassetteBytes): Buffer {
   return n < all.length ? all.subarray(0, n) : all;
 }
 
+/**
+ * Longest interaction (bytes of cassette text) the scan holds; a longer one makes the whole file be
+ * parsed as before (rare: bodies over 1 MiB are in side files). Without it, one huge string in a
+ * hostile file grew the window to the whole file (~1 GB of memory for a 600 MB file).
+ */
+const MAX_SCAN_WINDOW = 64 * 1024 * 1024;
 /** Bytes read per step while scanning a cassette at load. */
 const SCAN_CHUNK = 256 * 1024;
 /** Bytes read per step when every remaining deferred response is parsed (see {@link materializeResponses}). */
@@ -219,6 +225,11 @@ class ScanWindow {
       this.start = keep;
     }
     const want = Math.min(this.chunk, this.bytes.size - this.end);
+    // an interaction this long is left to the whole-file parse: bounds the scan's memory on a hostile file
+    if (kept + want > MAX_SCAN_WINDOW) {
+      this.done = true;
+      return false;
+    }
     if (kept + want > this.buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, kept + want));
       this.buf.copy(bigger, 0, 0, kept);
