@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
@@ -7,6 +7,18 @@ import { dirname, join } from 'node:path';
  * the file system leaves room for them, and carrying the writer's pid so a dead writer's are found.
  */
 export const TEMP_FILE = /^\.rt-(\d+)-[0-9a-f]+\.tmp$/;
+/** Markers of the recording lock's takeover (`.rt-<lock id>-<k>.brk`, see `session/lock.ts`). */
+const LOCK_MARKER = /^\.rt-[0-9a-z-]+-\d+\.brk$/;
+
+/**
+ * The takeover marker `k` of the lock with identity `id` (lower-case letters, digits, `-`), in `dir`.
+ *
+ * @example
+ * lockMarkerPath('/p/cassettes', '9f3a1c0b77de0a11', 0) // '/p/cassettes/.rt-9f3a1c0b77de0a11-0.brk'
+ */
+export function lockMarkerPath(dir: string, id: string, k: number): string {
+  return join(dir, `.rt-${id}-${k}.brk`);
+}
 /** Temp files of older reeltape versions (`.<cassette>.<pid>.<hex>.tmp`). */
 const OLD_TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 
@@ -52,7 +64,13 @@ export function deadTempOwner(name: string): number | undefined {
 export async function removeDeadTemps(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
-    if (name.startsWith('.') && deadTempOwner(name) !== undefined) await unlink(join(dir, name)).catch(() => undefined);
+    if (!name.startsWith('.')) continue;
+    if (deadTempOwner(name) !== undefined) await unlink(join(dir, name)).catch(() => undefined);
+    else if (LOCK_MARKER.test(name)) {
+      // a lock takeover marker is held for milliseconds: an old one was left by a process that died
+      const info = await stat(join(dir, name)).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > 60_000) await unlink(join(dir, name)).catch(() => undefined);
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
-import { isProcessAlive, tempPath } from '../cassette/atomic-write.js';
+import { dirname } from 'node:path';
+import { isProcessAlive, lockMarkerPath, tempPath } from '../cassette/atomic-write.js';
 import { assertOwnSideFileDir } from '../cassette/side-files.js';
 import { asWriteError } from '../cassette/write-failure.js';
 import { CassetteLockedError, ReeltapeConfigError, type LockHolder } from '../errors/index.js';
@@ -110,7 +110,7 @@ async function waitForChange(lockFile: string, id: string): Promise<void> {
 
 /**
  * Replaces the stale lock `seen` with ours, atomically against other contenders: the one that
- * creates the marker `.rt-<id>-<k>.brk` (exclusive) is the only one that may replace that lock, and
+ * creates the marker `.rt-<id>-<k>.brk` (exclusive, {@link lockMarkerPath}) is the only one that may replace that lock, and
  * does so with a rename (the lock never disappears). A marker whose holder died is passed by
  * competing for the next `k`. Resolves whether we hold the lock.
  */
@@ -119,7 +119,7 @@ async function takeOver(lockFile: string, seen: SeenLock, temp: string, content:
   const markers: string[] = [];
   try {
     for (let k = 0; k < 4; k++) {
-      const marker = join(dir, `.rt-${seen.id}-${k}.brk`);
+      const marker = lockMarkerPath(dir, seen.id, k);
       if (await createExclusive(temp, marker, content)) {
         markers.push(marker);
         // only marker holders replace this lock, so if it is still the one seen, it stays so until the rename

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CassetteLockedError } from '../../src/errors/index.js';
 import { acquireLock } from '../../src/session/lock.js';
+import { withCassette } from '../../src/session/index.js';
 import { childEnv, makeTempDir, removeTempDirs } from '../helpers/index.js';
 
 const RACER = fileURLToPath(new URL('./fixtures/lock-racer.ts', import.meta.url));
@@ -116,6 +117,20 @@ describe('acquireLock', () => {
     expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
     await release();
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("the next save removes a dead recorder's temp files and old takeover markers, and nothing else", async () => {
+    dir = await makeTempDir('lock');
+    const past = new Date(Date.now() - 120_000);
+    const leftovers = [`.rt-${DEAD_PID}-0123456789ab.tmp`, '.rt-0123456789abcdef-0.brk', `.users.json.${DEAD_PID}.0123456789ab.tmp`];
+    for (const name of leftovers) {
+      await writeFile(join(dir, name), 'x');
+      await utimes(join(dir, name), past, past);
+    }
+    const kept = ['.rt-fedcba9876543210-0.brk', `.rt-${process.pid}-0123456789ab.tmp`, 'notes.tmp'];
+    for (const name of kept) await writeFile(join(dir, name), 'x'); // a fresh marker, a live process's temp, a user's file
+    await withCassette('c', () => undefined, { dir, mode: 'record' });
+    expect((await readdir(dir)).sort()).toEqual([...kept, 'c.json'].sort());
   });
 
   it('a live holder is named in the error, with its pid, host and start', async () => {
