@@ -101,14 +101,15 @@ export class SideFileWriter {
     assertOwnSideFileDir(cassetteFile);
     const dir = sideFileDir(cassetteFile);
     installExitHook();
-    this.path = join(dir, `.rec-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    const path = join(dir, `.rec-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
     try {
       mkdirSync(dir, { recursive: true });
-      liveTemps.add(this.path);
-      this.fd = openSync(this.path, 'wx');
+      this.fd = openSync(path, 'wx');
     } catch (error) {
-      this.fail(error);
+      this.fail(error); // no file was made: nothing to remove, nothing a save could meet
     }
+    this.path = path;
+    liveTemps.add(path);
   }
 
   /**
