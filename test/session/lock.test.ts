@@ -133,6 +133,20 @@ describe('acquireLock', () => {
     expect((await readdir(dir)).sort()).toEqual([...kept, 'c.json'].sort());
   });
 
+  it('a takeover whose winner died (its marker left behind) is passed: the next contender takes the lock', async () => {
+    dir = await makeTempDir('lock');
+    const file = join(dir, 'm.json');
+    const dead = { pid: DEAD_PID, hostname: hostname(), time: new Date().toISOString() };
+    await writeFile(`${file}.lock`, JSON.stringify({ token: '00dead00', ...dead }));
+    await writeFile(join(dir, '.rt-00dead00-0.brk'), JSON.stringify({ token: '11dead11', ...dead }));
+    const started = Date.now();
+    const release = await acquireLock(file);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
+    expect(await readdir(dir)).toEqual(['m.json.lock']);
+    await release();
+  });
+
   it('a live holder is named in the error, with its pid, host and start', async () => {
     dir = await makeTempDir('lock');
     const file = join(dir, 'live.json');
