@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', vitest: 'src/adapters/vitest.ts', jest: 'src/adapters/jest.ts' },
+    entry: { index: 'src/index.ts', vitest: 'src/adapters/vitest.ts', jest: 'src/adapters/jest.ts', register: 'src/register.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -10,3 +10,4 @@ export * from './session/index.js';
 export * from './snapshots/index.js';
 export * from './scaffold/index.js';
 export * from './audit/index.js';
+export { installInterception, uninstallInterception } from './interception/index.js';

@@ -63,7 +63,9 @@ function shared(): SharedState {
 }
 
 /** The session functions the Jest adapter calls. */
-type Core = Pick<typeof Session, 'configure' | 'onCassetteEvent' | 'withCassette'>;
+type Core = Pick<typeof Session, 'configure' | 'onCassetteEvent' | 'withCassette' | 'reportLateRequests'> & {
+  installInterception(): void;
+};
 
 let core: Core | undefined;
 /** The global object of the realm the core runs in (outside Jest's sandbox). */
@@ -161,7 +163,10 @@ export function installJestHooks(): void {
   const state = shared();
   if (state.installed || !inJestSandbox()) return;
   state.installed = true;
-  const { configure, onCassetteEvent } = loadCore();
+  const { configure, onCassetteEvent, installInterception, reportLateRequests } = loadCore();
+  // before the test file is imported: clients it builds at module scope see the interception
+  installInterception();
+  (globalThis as { afterAll?: (fn: () => void) => void }).afterAll?.(() => void reportLateRequests());
   const options = process.env[OPTIONS_ENV];
   if (options) configure(fromSerializableOptions(JSON.parse(options) as { [key: string]: WireValue }));
   // The core outlives each test file's sandbox: subscribe once per worker process.

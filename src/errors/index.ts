@@ -299,3 +299,27 @@ export class UnusedInteractionsError extends ReeltapeError {
     this.unused = unused;
   }
 }
+
+/**
+ * With `strict: true`, a recording cassette captured no request at all; nothing was written. The
+ * usual cause is a client that kept the `fetch` (or `http.request`) it found before reeltape's
+ * interception was installed, such as an SDK client built at module scope.
+ *
+ * @example
+ * try { await withCassette('users', run, { mode: 'record', strict: true }); }
+ * catch (error) { if (error instanceof EmptyRecordingError) console.log(error.file); }
+ */
+export class EmptyRecordingError extends ReeltapeError {
+  /** The cassette file that was not written. */
+  readonly file: string;
+
+  /**
+   * @param message what happened, the likely cause and the fix
+   * @param file cassette file (not written)
+   */
+  constructor(message: string, file: string) {
+    super(message);
+    this.name = 'EmptyRecordingError';
+    this.file = file;
+  }
+}

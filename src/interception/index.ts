@@ -3,7 +3,7 @@
  * that made it (AsyncLocalStorage), capturing passed-through responses (large bodies streamed to
  * temp side files), and building replayed ones. Used by `session/`; not part of the public API.
  */
-export { acquireInterception, forgetResponse, isIntercepting } from './server.js';
+export { ensureInterception, installInterception, uninstallInterception, forgetResponse, isIntercepting } from './server.js';
 export { runInScope, currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
 export { captureResponse, type ResponseCapture } from './capture-response.js';
 export { BodyCapture, captureStream, type CapturedBody, type SpillOptions } from './body-capture.js';

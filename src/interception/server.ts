@@ -1,3 +1,5 @@
+import nodeHttp from 'node:http';
+import nodeHttps from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 // The interceptors MSW 2 itself is built on (`msw/node`'s `setupServer` drives exactly these two for
 // Node's fetch and `node:http`/`node:https`), used directly: reeltape has one catch-all rule that asks
@@ -10,6 +12,7 @@ import type { SpillOptions } from './body-capture.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { fetchAndCapture, keepUnfollowableRedirect } from './record-fetch.js';
 import { currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
+import { followSocketSource } from './socket-source.js';
 
 type RequestListenerArgs = HttpRequestEventMap['request'][0];
 type ResponseListenerArgs = HttpRequestEventMap['response'][0];
@@ -17,16 +20,18 @@ type ResponseListenerArgs = HttpRequestEventMap['response'][0];
 type HttpInterceptor = Interceptor<HttpRequestEventMap>;
 
 /**
- * The interceptors in use, while at least one cassette is open. The interceptors library keeps one
- * running instance per kind per process (a global symbol): reeltape applies its own `FetchInterceptor`
- * and `ClientRequestInterceptor` when none is running, or else (the test's own MSW server is
- * listening) adds its listeners to the running ones and leaves them applied when it is done, so
- * neither side stops the other's interception.
+ * The interceptors in use, from the first install until {@link uninstallInterception} (for the life of
+ * the process, usually). The interceptors library keeps one running instance per kind per process
+ * (a global symbol): reeltape applies its own `FetchInterceptor` and `ClientRequestInterceptor` when
+ * none is running, or else (the test's own msw 2 server is listening) adds its listeners to the
+ * running ones. Either way reeltape's listeners are called after everyone else's
+ * ({@link callReeltapeLast}): the user's own handlers answer first, and what they answer is never
+ * recorded (decision 0006).
  */
 interface InUse {
   readonly fetch: HttpInterceptor;
   readonly http: HttpInterceptor;
-  /** The ones reeltape applied itself and disposes when the last cassette closes. */
+  /** The ones reeltape applied itself and disposes when it stops. */
   readonly owned: readonly HttpInterceptor[];
   /**
    * The `fetch` the fetch interceptor replaced, when reeltape applied that interceptor itself:
@@ -35,11 +40,12 @@ interface InUse {
   readonly pureFetch: typeof globalThis.fetch | undefined;
   /** Puts the interceptor's `fetch` back in place of {@link recordingFetch}'s, if that is still the global one. */
   readonly restoreFetch: (() => void) | undefined;
-  /** The global `fetch`s reeltape installed (the interceptor's, its own), when it applied the fetch interceptor itself. */
-  readonly installedFetches: ReadonlySet<typeof globalThis.fetch>;
+  /** Per {@link PATCHED} global, the values reeltape put there (for `fetch`: the interceptor's and its own). */
+  readonly installed: ReadonlyArray<ReadonlySet<unknown>>;
+  /** Who installed it: a cassette (lazily, so clients that kept `fetch` earlier are not seen) or an early install. */
+  readonly by: 'early' | 'cassette';
 }
 let inUse: InUse | undefined;
-let users = 0;
 /** Captures waiting for their passed-through response, by interceptor request id. */
 const awaitingResponse = new Map<string, { onResponse: (capture: ResponseCapture) => void; spill: SpillOptions | undefined }>();
 /** Whether the fetch interceptor currently has reeltape's `response` listener (see {@link watchFetchResponses}). */
@@ -68,6 +74,8 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
   if (!scope) return; // not inside withCassette: untouched
   // Already answered by a listener before this one (the test's own MSW server): not ours.
   if (controller.readyState !== RequestController.PENDING) return;
+  // msw 3 intercepts sockets, under this layer: reeltape decides there, after its handlers
+  if (followSocketSource()) return;
   try {
     const decision = await scope.decide(request, requestId);
     if (controller.readyState !== RequestController.PENDING) return;
@@ -205,7 +213,7 @@ type WithEmitter = { emitter?: { listenerCount?(event: string): number } };
  */
 function directFetch(): typeof globalThis.fetch | undefined {
   const pureFetch = inUse?.pureFetch;
-  if (!inUse || !pureFetch) return undefined;
+  if (!inUse || !pureFetch || followSocketSource()) return undefined;
   const emitter = (inUse.fetch as unknown as WithEmitter).emitter;
   if (typeof emitter?.listenerCount !== 'function') return undefined;
   return emitter.listenerCount('request') === 1 && emitter.listenerCount('response') === 0 ? pureFetch : undefined;
@@ -253,76 +261,254 @@ function unwatchFetchResponses(): void {
   fetchListening = false;
 }
 
+/** Marks reeltape's listeners (those of any copy of reeltape in the process: ESM and CommonJS). */
+const REELTAPE_LISTENER = Symbol.for('reeltape.listener');
+/** Marks an interceptor whose listener order and global registration reeltape looks after. */
+const TENDED = Symbol.for('reeltape.tended');
+
+type Listener = ((...args: never[]) => unknown) & { [REELTAPE_LISTENER]?: true };
+/** What reeltape reads of the interceptors library's protected emitter (strict-event-emitter). */
+interface TendedEmitter {
+  listeners(event: string): Listener[];
+  addListener(event: string, listener: Listener): unknown;
+  removeListener(event: string, listener: Listener): unknown;
+  [TENDED]?: true;
+}
+
+function emitterOf(interceptor: HttpInterceptor): TendedEmitter | undefined {
+  const emitter = (interceptor as unknown as { emitter?: TendedEmitter }).emitter;
+  const usable = ['listeners', 'addListener', 'removeListener'].every((m) => typeof emitter?.[m as keyof TendedEmitter] === 'function');
+  return usable ? emitter : undefined;
+}
+
+function markReeltape<T extends (...args: never[]) => unknown>(listener: T): T {
+  return Object.assign(listener, { [REELTAPE_LISTENER]: true as const });
+}
+const requestListener = markReeltape(onRequest);
+const fetchRequestListener = markReeltape(onFetchRequest);
+
+/** Listeners on an interceptor that are not reeltape's (a test's own MSW server). */
+function foreignListeners(interceptor: HttpInterceptor): number {
+  return emitterOf(interceptor)?.listeners('request').filter((l) => !l[REELTAPE_LISTENER]).length ?? 0;
+}
+
+/**
+ * Interceptors reeltape applied and stopped using while something still depended on them: a test's
+ * msw 2 server listening on them (disposed when its last listener leaves, {@link tend}), or msw 3
+ * patched on top of them (disposed by {@link lingerUnder} once msw 3 has put them back on top).
+ */
+const orphans = new Map<HttpInterceptor, (() => void) | undefined>();
+
+/**
+ * Looks after one interceptor instance, whoever applied it:
+ * - The interceptors call `request` listeners one by one in the order `emitter.listeners()` gives,
+ *   and the first to answer wins. reeltape's come last in that list, so a test's own MSW handlers
+ *   answer first whatever was started first, and what they answer is never recorded.
+ * - An msw 2 server that added its listeners to reeltape's instance deletes the instance's global
+ *   symbol when it closes (interceptors 0.41 does this for every instance), so the next
+ *   `server.listen()` would patch `fetch` and `http` a second time on top of reeltape's: the symbol
+ *   is put back while the instance is still applied.
+ * - An instance reeltape stopped using while another listener still used it is disposed when that
+ *   listener leaves, so that once both are closed the originals are back.
+ * - msw 2 reuses its interceptor objects for every server, and one that once added its listeners to
+ *   a running instance keeps adding them there for good (interceptors 0.41 replaces its `on`). Once
+ *   that instance is disposed, listeners still sent to it go to the running instance of its kind.
+ */
+function tend(interceptor: HttpInterceptor, symbol: symbol): void {
+  const emitter = emitterOf(interceptor);
+  if (!emitter || emitter[TENDED]) return;
+  const listeners = emitter.listeners.bind(emitter);
+  const addListener = emitter.addListener.bind(emitter);
+  const removeListener = emitter.removeListener.bind(emitter);
+  const globals = globalThis as Record<symbol, HttpInterceptor | undefined>;
+  /** Where a listener sent to this instance belongs once it is disposed: the running one of its kind. */
+  const successor = (): TendedEmitter | undefined => {
+    if (interceptor.readyState !== InterceptorReadyState.DISPOSED) return undefined;
+    const running = globals[symbol];
+    return running && running !== interceptor ? emitterOf(running) : undefined;
+  };
+  Object.assign(emitter, {
+    [TENDED]: true,
+    listeners(event: string): Listener[] {
+      const all = listeners(event);
+      if (event !== 'request') return all;
+      return [...all.filter((l) => !l[REELTAPE_LISTENER]), ...all.filter((l) => l[REELTAPE_LISTENER])];
+    },
+    addListener(event: string, listener: Listener): unknown {
+      const next = successor();
+      return next ? next.addListener(event, listener) : addListener(event, listener);
+    },
+    removeListener(event: string, listener: Listener): unknown {
+      const next = successor();
+      if (next) return next.removeListener(event, listener);
+      const result = removeListener(event, listener);
+      if (interceptor.readyState !== InterceptorReadyState.APPLIED) return result;
+      if (globals[symbol] === undefined) globals[symbol] = interceptor;
+      if (orphans.has(interceptor) && foreignListeners(interceptor) === 0) {
+        orphans.delete(interceptor);
+        interceptor.dispose();
+        syncBuiltinESMExports();
+      }
+      return result;
+    },
+  });
+}
+
 /** The running interceptor of this kind, or a new one applied by reeltape (`owned`). */
 function runningOrApplied(symbol: symbol, create: () => HttpInterceptor, owned: HttpInterceptor[]): HttpInterceptor {
   const running = getGlobalSymbol<HttpInterceptor>(symbol);
-  if (running && running.readyState === InterceptorReadyState.APPLIED) return running;
+  if (running && running.readyState === InterceptorReadyState.APPLIED) {
+    // one reeltape applied and stopped using while an MSW server still listened: reeltape's again
+    if (orphans.has(running)) {
+      orphans.get(running)?.();
+      orphans.delete(running);
+      owned.push(running);
+    }
+    tend(running, symbol);
+    return running;
+  }
   const created = create();
   created.apply();
   owned.push(created);
+  tend(created, symbol);
   return created;
 }
 
-function apply(): void {
+function apply(by: InUse['by']): void {
   const owned: HttpInterceptor[] = [];
   const globalFetch = globalThis.fetch;
   const fetch = runningOrApplied(FetchInterceptor.symbol, () => new FetchInterceptor(), owned);
   const http = runningOrApplied(ClientRequestInterceptor.symbol, () => new ClientRequestInterceptor(), owned);
-  fetch.on('request', onFetchRequest);
-  http.on('request', onRequest).on('response', onResponse);
+  fetch.on('request', fetchRequestListener);
+  http.on('request', requestListener).on('response', onResponse);
   const pureFetch = owned.includes(fetch) && globalThis.fetch !== globalFetch ? globalFetch : undefined;
   const interceptorFetch = globalThis.fetch;
   const restoreFetch = pureFetch ? layRecordingFetch(pureFetch) : undefined;
-  const installedFetches = new Set(pureFetch ? [interceptorFetch, globalThis.fetch] : []);
-  inUse = { fetch, http, owned, pureFetch, restoreFetch, installedFetches };
+  const installed = readPatched().map((value, i) => new Set(i === 0 ? [interceptorFetch, value] : [value]));
+  inUse = { fetch, http, owned, pureFetch, restoreFetch, installed, by };
   fetchListening = false;
   if (awaitingResponse.size > 0) watchFetchResponses();
 }
 
+/** The globals the interceptors patch, `fetch` first. */
+const PATCHED: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
+  [globalThis as unknown as Record<string, unknown>, 'fetch'],
+  [nodeHttp as unknown as Record<string, unknown>, 'request'],
+  [nodeHttp as unknown as Record<string, unknown>, 'get'],
+  [nodeHttp as unknown as Record<string, unknown>, 'ClientRequest'],
+  [nodeHttps as unknown as Record<string, unknown>, 'request'],
+  [nodeHttps as unknown as Record<string, unknown>, 'get'],
+];
+const readPatched = (): unknown[] => PATCHED.map(([owner, key]) => owner[key]);
+/** The patched globals as they were when this module loaded (before reeltape patched anything). */
+const ORIGINALS = readPatched();
+
 /**
- * Stops interception. A global `fetch` that is not one reeltape installed (a stub the code under test
- * put in while a cassette was open, e.g. `vi.stubGlobal('fetch', …)`) stays in place: the
- * interceptor's own dispose puts back the `fetch` from before it started, whatever is there now.
+ * Stops reeltape's part. A patched global that is not what reeltape put there (a stub the code
+ * under test put in, e.g. `vi.stubGlobal('fetch', …)`, or msw 3 patching or restoring on top of
+ * reeltape) stays as it is: the interceptors' own dispose puts back what was there before they
+ * started, whatever is there now. An interceptor reeltape applied that a test's msw 2 server still
+ * listens on stays applied until that server closes ({@link tend}).
  */
 function dispose(): void {
   if (!inUse) return;
-  const current = globalThis.fetch;
-  const stubbed = inUse.installedFetches.size > 0 && !inUse.installedFetches.has(current);
+  const installed = inUse.installed;
+  const fetchInterceptor = inUse.fetch;
+  const before = readPatched();
   inUse.restoreFetch?.();
   unwatchFetchResponses();
-  inUse.fetch.off('request', onFetchRequest);
-  inUse.http.off('request', onRequest).off('response', onResponse);
-  for (const interceptor of inUse.owned) interceptor.dispose();
+  inUse.fetch.off('request', fetchRequestListener);
+  inUse.http.off('request', requestListener).off('response', onResponse);
+  for (const interceptor of inUse.owned) {
+    if (interceptor.readyState !== InterceptorReadyState.APPLIED) continue;
+    const patched = PATCHED.flatMap((_, i) => ((interceptor === fetchInterceptor ? i === 0 : i > 0) ? [i] : []));
+    const covered = patched.some((i) => !installed[i]!.has(before[i]) && before[i] !== ORIGINALS[i]);
+    if (foreignListeners(interceptor) > 0) orphans.set(interceptor, undefined);
+    else if (covered) orphans.set(interceptor, lingerUnder(interceptor, patched, installed));
+    else interceptor.dispose();
+  }
   inUse = undefined;
-  if (stubbed) globalThis.fetch = current;
+  PATCHED.forEach(([owner, key], i) => {
+    if (!installed[i]!.has(before[i]) && owner[key] !== before[i]) owner[key] = before[i];
+  });
 }
 
 /**
- * Starts interception if it is not running yet and returns a release function (idempotent);
- * interception stops when the last user releases it. `node:module`'s
- * `syncBuiltinESMExports()` runs after start and stop so that named ESM imports of `node:http`
- * (`import { get } from 'node:http'`) see the patched functions.
+ * Something patched on top of this interceptor (msw 3, whose close puts back what it saw: this
+ * interceptor's functions). Disposing it now would leave that to put back a dead layer; instead it
+ * stays applied with one listener that disposes it on the first request that finds its functions
+ * global again, so the originals come back. Returns the function that removes that listener.
+ */
+function lingerUnder(interceptor: HttpInterceptor, patched: number[], installed: InUse['installed']): () => void {
+  const janitor = markReeltape((): void => {
+    const current = readPatched();
+    if (!patched.every((i) => installed[i]!.has(current[i]))) return;
+    orphans.delete(interceptor);
+    interceptor.dispose();
+    syncBuiltinESMExports();
+  });
+  interceptor.on('request', janitor);
+  return () => interceptor.off('request', janitor);
+}
+
+/**
+ * Whether what reeltape uses is still in place: applied (an msw 2 server that owned it disposes it
+ * when it closes), and no patched global is back to what it was before (code that saved `fetch`
+ * earlier and put it back, or msw 3 restoring what it saw when it started, removed reeltape's layer).
+ */
+function healthy(state: InUse): boolean {
+  const applied = state.fetch.readyState === InterceptorReadyState.APPLIED && state.http.readyState === InterceptorReadyState.APPLIED;
+  const current = readPatched();
+  const layered = current.every((value, i) => value !== ORIGINALS[i] && (i > 0 || value !== state.pureFetch));
+  return applied && layered;
+}
+
+/**
+ * Installs interception for the life of the process (idempotent). Requests made outside any
+ * cassette pass through untouched; inside one, the cassette decides. Install it before modules that
+ * build clients at module scope are imported (the OpenAI and Anthropic SDKs keep the `fetch` they
+ * find when the client is built; the AWS SDK keeps `http.request` on first use): the Vitest plugin
+ * and the Jest setup do; elsewhere `import 'reeltape/register'` (or `node --import reeltape/register`).
+ * `withCassette` installs it lazily when nothing did. `node:module`'s `syncBuiltinESMExports()` runs
+ * after install so that named ESM imports of `node:http` (`import { get } from 'node:http'`) see the
+ * patched functions.
  *
  * @example
- * const release = acquireInterception();
- * try { await work(); } finally { release(); }
+ * import { installInterception } from 'reeltape';
+ * installInterception(); // before `new OpenAI()` runs
  */
-export function acquireInterception(): () => void {
-  if (users === 0) {
-    apply();
-    syncBuiltinESMExports();
-  }
-  users += 1;
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    users -= 1;
-    if (users === 0) {
-      dispose();
-      syncBuiltinESMExports();
-    }
-  };
+export function installInterception(by: InUse['by'] = 'early'): void {
+  if (inUse && healthy(inUse)) return;
+  if (inUse) dispose(); // its owner (a test's msw 2 server) closed it: apply anew
+  apply(by);
+  syncBuiltinESMExports();
+}
+
+/**
+ * Removes reeltape's interception: `fetch`, `http.request`/`get` and `https.request`/`get` are the
+ * originals again once no test MSW server uses them either. For the end of a test file's sandbox
+ * (the Jest setup calls it) and for tests; a cassette closing never calls it.
+ *
+ * @example
+ * afterAll(() => uninstallInterception());
+ */
+export function uninstallInterception(): void {
+  if (!inUse) return;
+  dispose();
+  syncBuiltinESMExports();
+}
+
+/**
+ * Makes sure interception is installed before a cassette opens (lazily, if nothing installed it
+ * earlier) and says who installed it.
+ *
+ * @example
+ * const { by } = ensureInterception(); // 'cassette' when this call installed it
+ */
+export function ensureInterception(): { by: InUse['by'] } {
+  installInterception('cassette');
+  followSocketSource();
+  return { by: inUse?.by ?? 'cassette' };
 }
 
 /**
@@ -333,7 +519,7 @@ export function forgetResponse(requestId: string): void {
   if (awaitingResponse.delete(requestId) && awaitingResponse.size === 0) unwatchFetchResponses();
 }
 
-/** Whether interception is currently active (some cassette is open). For tests and diagnostics. */
+/** Whether reeltape's interception is installed. For tests and diagnostics. */
 export function isIntercepting(): boolean {
-  return users > 0;
+  return inUse !== undefined;
 }

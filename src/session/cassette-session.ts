@@ -18,6 +18,8 @@ import type { Sanitizer } from '../sanitizers/types.js';
 import type { ResolvedOptions } from './defaults.js';
 import type { DebugLog } from './debug-log.js';
 import { describeUnmatched, type Unmatched } from './mismatch-message.js';
+import { noteLateRequest } from './late-requests.js';
+import { isCI } from './mode.js';
 import type { EffectiveMode } from './options.js';
 
 /** A request being recorded, in request order; its response arrives later. */
@@ -127,6 +129,8 @@ export class CassetteSession implements InterceptionScope {
   private preparing = true;
   /** Set by {@link settle}: later requests are not part of the recording. */
   private closed = false;
+  /** Set by {@link finish}: the code under test is done; a request after it is late ({@link late}). */
+  private finished = false;
   /** The first slot {@link advance} has not turned into an interaction (or dropped) yet. */
   private nextSlot = 0;
   private advanceScheduled = false;
@@ -198,7 +202,27 @@ export class CassetteSession implements InterceptionScope {
     return this.mode === 'record' || this.mode === 'passthrough';
   }
 
+  /** The code under test returned (or threw): requests from here on are late. */
+  finish(): void {
+    this.finished = true;
+  }
+
+  /**
+   * A request made after the cassette's code under test was done (a timer or background work that
+   * outlived it). It never reaches the network from a cassette that replays, or when `CI` is set;
+   * from one that records it goes out unrecorded. Either way it is reported ({@link noteLateRequest}).
+   */
+  private late(request: Request): RequestDecision {
+    if (this.mode === 'passthrough') return { action: 'passthrough' };
+    const blocked = this.mode === 'replay' || this.mode === 'update' || isCI();
+    const label = `${request.method} ${request.url}`;
+    noteLateRequest({ cassette: this.name, file: this.file, mode: this.mode, request: label, outcome: blocked ? 'blocked' : 'not recorded' });
+    this.log?.(`${label} → after the cassette closed: ${blocked ? 'network error' : 'passed through, not recorded'}`);
+    return blocked ? { action: 'error' } : { action: 'passthrough' };
+  }
+
   async decide(request: Request, requestId: string): Promise<RequestDecision> {
+    if (this.finished) return this.late(request);
     const log = this.log;
     const label = log ? `${request.method} ${request.url}` : '';
     if (isIgnoredHost(request.url, this.options.ignoreHosts)) {

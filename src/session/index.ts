@@ -16,3 +16,4 @@ export { onCassetteEvent, type CassetteEvent, type CassetteClosedEvent, type Cas
 export { parseDuration } from './duration.js';
 export { DEFAULTS } from './defaults.js';
 export { REELTAPE_VERSION } from './version.js';
+export { reportLateRequests, type LateRequest } from './late-requests.js';

@@ -11,7 +11,7 @@ import { realNow } from './freeze-time.js';
 
 /**
  * The recording lock of a cassette: `<file>.lock`, holding a random owner token, pid, host and
- * start time. See docs/decisions/0006-recording-lock.md for why each step is atomic.
+ * start time. See docs/decisions/0007-recording-lock-and-write-failures.md for why each step is atomic.
  */
 
 /** What a lock file (and a takeover marker) holds. */

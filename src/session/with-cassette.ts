@@ -6,10 +6,11 @@ import {
   CassetteFormatError,
   CassetteMismatchError,
   CassetteNotFoundError,
+  EmptyRecordingError,
   ReeltapeConfigError,
   UnusedInteractionsError,
 } from '../errors/index.js';
-import { acquireInterception, runInScope } from '../interception/index.js';
+import { ensureInterception, runInScope } from '../interception/index.js';
 import {
   assertNoLeaks,
   chain,
@@ -27,6 +28,7 @@ import type { ResolvedOptions } from './defaults.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { emitCassetteEvent } from './events.js';
 import { createClock, installFrozenDate, realNow, runWithClock, type FrozenClock } from './freeze-time.js';
+import { reportLateRequests } from './late-requests.js';
 import { acquireLock } from './lock.js';
 import { assertNoSideFileLeaks } from './side-file-leaks.js';
 import { mismatchMessage } from './mismatch-message.js';
@@ -130,6 +132,7 @@ export async function withCassette<T>(
   fn: (cassette: CassetteHandle) => T | Promise<T>,
   options: CassetteOptions = {},
 ): Promise<T> {
+  reportLateRequests(); // the next reeltape event says what came late from an earlier cassette
   const opts = resolveOptions(options);
   const file = resolveCassettePath(opts.dir, name);
   const requested = resolveMode(options);
@@ -203,7 +206,7 @@ export async function withCassette<T>(
       }),
     };
 
-    const releaseInterception = acquireInterception();
+    const interception = ensureInterception();
     const uninstallDate = clock ? installFrozenDate() : undefined;
     let result: T | undefined;
     let threw = false;
@@ -216,16 +219,22 @@ export async function withCassette<T>(
         threw = true;
         thrown = error;
       }
+      current.finish();
       if (recording) captured = await current.settle();
     } finally {
       uninstallDate?.();
-      releaseInterception();
     }
 
     const [internal] = current.errors;
     if (internal !== undefined) throw internal;
     // responses not replayed were not parsed yet: a damaged one still fails the test (checked, not kept)
     if (mode === 'replay' && existing) verifyUnreadResponses(existing);
+
+    if (mode === 'record' && captured && current.recordedCount === 0 && !threw) {
+      const message = emptyRecordingMessage(name, file, interception.by, opts.strict === true);
+      if (opts.strict) throw new EmptyRecordingError(message, file);
+      console.warn(message);
+    }
 
     if (recording && captured && (!threw || opts.saveOnError)) {
       try {
@@ -296,6 +305,25 @@ export async function withCassette<T>(
       ...(failure ? { error: failure } : {}),
     });
   }
+}
+
+/** Why a recording may have captured nothing, and the fix (the likeliest cause first). */
+function emptyRecordingMessage(name: string, file: string, installedBy: 'early' | 'cassette', strict: boolean): string {
+  const early =
+    'install interception before such clients are built: the reeltape Vitest plugin and Jest setup do it, ' +
+    "elsewhere `import 'reeltape/register'` first (or `node --import reeltape/register`)";
+  const perCall = 'or give the client a fetch that reads the global at call time: `fetch: (...args) => globalThis.fetch(...args)`';
+  const cause =
+    installedBy === 'cassette'
+      ? "reeltape's interception was installed by this cassette, so a client that kept `fetch` or `http.request` " +
+        'before that (an SDK client built at module scope: OpenAI, Anthropic, AWS) talked to the network unseen. Fix: ' +
+        `${early}, ${perCall}.`
+      : 'if the code under test made requests, its client was given a `fetch` or agent captured before interception ' +
+        `was installed, or it used a transport reeltape does not see. Fix: ${perCall}.`;
+  return (
+    `reeltape: cassette "${name}" (${file}) recorded no request. ${cause} ` +
+    (strict ? 'Nothing was written (strict).' : 'Set `strict: true` to make this an error.')
+  );
 }
 
 function describeInteraction(interaction: Interaction | undefined): string {

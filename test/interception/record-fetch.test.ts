@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { bodyToBytes, parseCassette } from '../../src/cassette/index.js';
+import { uninstallInterception } from '../../src/interception/index.js';
 import { withCassette } from '../../src/session/index.js';
 import { comparableHeaders, type Observed, startTestServer, type TestServer, useServerAndDir } from '../helpers/index.js';
 
@@ -125,15 +126,19 @@ describe.each(['record', 'update'] as const)('fetch while recording (mode %s)', 
 });
 
 describe('reeltape’s own fetch while recording', () => {
-  it('is laid over the global fetch only while a recording cassette is open', async () => {
-    const before = globalThis.fetch;
+  it('is laid over the global fetch for the life of the process, until uninstallInterception()', async () => {
+    uninstallInterception();
+    const original = globalThis.fetch;
     const during = await withCassette('global', () => globalThis.fetch, { dir, mode: 'record' });
-    expect(during).not.toBe(before);
-    expect(globalThis.fetch).toBe(before);
+    expect(during).not.toBe(original);
+    expect(globalThis.fetch).toBe(during); // a cassette closing leaves interception in place
+    uninstallInterception();
+    expect(globalThis.fetch).toBe(original);
   });
 
-  it('leaves a fetch stub the code under test put in while the cassette was open (the interceptor would put back the one from before)', async () => {
-    const before = globalThis.fetch;
+  it('leaves a fetch stub the code under test put in while the cassette was open, and intercepts again once it is gone', async () => {
+    uninstallInterception();
+    const original = globalThis.fetch;
     const stub = async (): Promise<Response> => new Response('stubbed');
     try {
       for (const mode of ['record', 'replay'] as const) {
@@ -145,13 +150,15 @@ describe('reeltape’s own fetch while recording', () => {
           { dir, mode },
         );
         expect(globalThis.fetch, mode).toBe(stub);
-        globalThis.fetch = before;
+        globalThis.fetch = original; // the test puts back what it saved, removing reeltape's layer too
       }
-      // nothing stubbed: what was there before comes back
-      await withCassette('stubbed', () => undefined, { dir, mode: 'replay' });
-      expect(globalThis.fetch).toBe(before);
+      // the next cassette lays it again
+      const during = await withCassette('stubbed', () => globalThis.fetch, { dir, mode: 'replay' });
+      expect(during).not.toBe(original);
+      uninstallInterception();
+      expect(globalThis.fetch).toBe(original);
     } finally {
-      globalThis.fetch = before;
+      globalThis.fetch = original;
     }
   });
 

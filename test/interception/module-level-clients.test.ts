@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, makeTempDir } from '../helpers/index.js';
+
+// Clients built at module scope (the real OpenAI SDK keeps the fetch it finds when constructed; an
+// AWS-like handler keeps http.request on first use): with reeltape/register imported first they are
+// recorded in cassette a and b of one process, and replay in a fresh process with the API gone.
+
+const run = promisify(execFile);
+const fixture = join(import.meta.dirname, '../fixtures/module-level');
+const FAKE_KEY = ['sk', 'test', 'module', 'level', 'key'].join('-');
+
+/** A fake OpenAI-style API on 127.0.0.1 that counts what reaches it. */
+function fakeApi(): { server: http.Server; hits: string[] } {
+  const hits: string[] = [];
+  const server = http.createServer((req, res) => {
+    hits.push(`${req.method} ${req.url}`);
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/v1/models') return res.end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-test', object: 'model' }] }));
+      if (req.url === '/v1/chat/completions') {
+        const { messages } = JSON.parse(body) as { messages: Array<{ content: string }> };
+        const content = `echo: ${messages[0]!.content}`;
+        return res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-test', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }] }));
+      }
+      res.end(JSON.stringify({ path: req.url }));
+    });
+  });
+  return { server, hits };
+}
+
+async function listen(server: http.Server, port = 0): Promise<number> {
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as { port: number }).port;
+}
+async function close(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+async function runApp(entry: string, env: Record<string, string>): Promise<{ results: Record<string, unknown>; stderr: string }> {
+  const { stdout, stderr } = await run(process.execPath, [join(fixture, entry)], { env: childEnv(env), cwd: fixture });
+  return { results: JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>, stderr };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await makeTempDir('module-level');
+});
+
+describe('with reeltape/register imported first', () => {
+  let port: number;
+  let recorded: Record<string, unknown>;
+  const live = fakeApi();
+  afterAll(() => close(live.server).catch(() => undefined));
+
+  it('records the module-level clients in cassette a and in cassette b of one process', async () => {
+    port = await listen(live.server);
+    const env = { API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: dir, FAKE_KEY, REELTAPE_MODE: 'record' };
+    ({ results: recorded } = await runApp('registered.mjs', env));
+    expect(recorded['a']).toMatchObject({ models: ['gpt-test'], chat: 'echo: hi a', sdkLike: { path: '/json?c=a' }, awsLike: { path: '/json?aws=a' } });
+    expect(recorded['b']).toMatchObject({ chat: 'echo: hi b', awsLike: { path: '/json?aws=b' } });
+    for (const name of ['a', 'b']) {
+      const cassette = JSON.parse(await readFile(join(dir, 'module-level', `${name}.json`), 'utf8')) as { interactions: Array<{ request: { url: string } }> };
+      expect(cassette.interactions.map((i) => new URL(i.request.url).pathname)).toEqual(['/v1/models', '/v1/chat/completions', '/json', '/json']);
+      // the API key never reached disk
+      expect(JSON.stringify(cassette)).not.toContain(FAKE_KEY);
+    }
+  });
+
+  it('replays both in a fresh process with the API stopped: a counting server on its port sees nothing', async () => {
+    await close(live.server);
+    const counting = fakeApi();
+    await listen(counting.server, port);
+    try {
+      const { results } = await runApp('registered.mjs', { API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: dir, FAKE_KEY: `${FAKE_KEY}-other`, REELTAPE_MODE: 'replay' });
+      expect(results).toEqual(recorded);
+      expect(counting.hits).toEqual([]);
+    } finally {
+      await close(counting.server);
+    }
+  });
+});
+
+describe('without an early install', () => {
+  const live = fakeApi();
+  let base: string;
+  beforeAll(async () => {
+    base = `http://127.0.0.1:${await listen(live.server)}`;
+  });
+  afterAll(() => close(live.server));
+
+  it('a recording that captured nothing (clients kept fetch before the cassette installed interception) warns with the cause and the fix', async () => {
+    const { results, stderr } = await runApp('app.mjs', { API_BASE: base, CASSETTE_DIR: join(dir, 'lazy'), FAKE_KEY, CALLS: 'kept', REELTAPE_MODE: 'record' });
+    expect(results['a']).toMatchObject({ chat: 'echo: hi a' }); // the code under test still worked, live
+    expect(stderr).toContain('cassette "module-level/a"');
+    expect(stderr).toContain('recorded no request');
+    expect(stderr).toContain("import 'reeltape/register'");
+    expect(stderr).toContain('globalThis.fetch(...args)');
+  });
+
+  it('with strict: true it is an EmptyRecordingError and nothing is written', async () => {
+    const lazyDir = join(dir, 'lazy-strict');
+    const { results } = await runApp('app.mjs', { API_BASE: base, CASSETTE_DIR: lazyDir, FAKE_KEY, CALLS: 'kept', STRICT: '1', REELTAPE_MODE: 'record' });
+    expect(results['a']).toEqual({ error: 'EmptyRecordingError', file: join(lazyDir, 'module-level', 'a.json') });
+    await expect(readFile(join(lazyDir, 'module-level', 'a.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
