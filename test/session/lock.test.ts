@@ -26,12 +26,15 @@ describe('8 processes racing for one stale lock', () => {
   let dir: string;
   const racers: ChildProcess[] = [];
   const inbox: Array<Reply & { pid: number }> = [];
+  /** What the racers print on stderr (each winner's "recorded no request" warning): shown only when a round fails. */
+  let stderr = '';
 
   beforeAll(async () => {
     dir = await makeTempDir('lock-race');
     for (let i = 0; i < RACERS; i++) {
-      const child = fork(RACER, [dir], { execArgv: ['--import', 'tsx'], env: childEnv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(RACER, [dir], { execArgv: ['--import', 'tsx'], env: childEnv(), stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
       child.on('message', (reply: Reply) => inbox.push({ ...reply, pid: child.pid as number }));
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       racers.push(child);
     }
     await waitFor(() => inbox.filter((r) => r.round === -1).length === RACERS, 60_000);
@@ -68,7 +71,7 @@ describe('8 processes racing for one stale lock', () => {
       await waitFor(() => inbox.filter((r) => r.round === round).length === RACERS, 20_000);
       const replies = inbox.filter((r) => r.round === round);
       const running = replies.filter((r) => r.outcome === 'running');
-      expect(running, `round ${round}: ${JSON.stringify(replies)}`).toHaveLength(1);
+      expect(running, `round ${round}: ${JSON.stringify(replies)}\n${stderr}`).toHaveLength(1);
       const winner = running[0]!.pid;
       for (const loser of replies.filter((r) => r.outcome !== 'running')) {
         expect(loser.name, loser.message).toBe('CassetteLockedError');
