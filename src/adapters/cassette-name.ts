@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import { WINDOWS_RESERVED } from '../cassette/portable-name.js';
 
 /** Longest a single path segment may be before it is cut (a hash keeps it unique). */
 const MAX_SEGMENT = 80;
@@ -7,8 +8,6 @@ const MAX_SEGMENT = 80;
 /** Characters kept as they are in a cassette path segment; everything else becomes `-`. */
 const UNSAFE = /[^A-Za-z0-9 ._()+,=@-]+/g;
 
-/** Names Windows refuses as file names, whatever the extension. */
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 6);
@@ -19,7 +18,8 @@ function shortHash(text: string): string {
  * runs of whitespace collapse, leading/trailing dots and spaces go. When anything was lost
  * (a replaced character, a cut, a reserved name) a 6-hex hash of the original title is appended,
  * so two titles that sanitize alike (`a/b`, `a:b`) never share a cassette — and the result
- * depends only on the title, never on which other tests ran.
+ * depends only on the title, never on which other tests ran. The result is a portable name
+ * segment (the rule `withCassette` checks every name against, see `cassette/portable-name.ts`).
  *
  * @example
  * safeSegment('fetches a user') // 'fetches a user'

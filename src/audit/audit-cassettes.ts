@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { decodeUtf8, getHeader, parseCassette } from '../cassette/index.js';
+import { decodeUtf8, getHeader, maxCassetteBytes, parseCassette } from '../cassette/index.js';
 import type { Cassette, HeaderMap, JsonValue } from '../cassette/types.js';
 import { ReeltapeConfigError } from '../errors/index.js';
 import { collectConfigSecrets, defaultSecretRules, searchableSpellings, type DefaultSanitizerOptions, type SecretSpelling } from '../sanitizers/index.js';
@@ -227,6 +227,12 @@ export async function auditCassettes(dir: string, options: AuditOptions = {}): P
 
     let bytes: Buffer;
     try {
+      const { size } = await stat(full);
+      const limit = maxCassetteBytes();
+      if (size > limit) {
+        unreadable(`${size} bytes, over the ${limit}-byte limit of what reeltape reads (REELTAPE_MAX_CASSETTE_BYTES); not scanned`);
+        continue;
+      }
       bytes = await readFile(full);
     } catch (error) {
       unreadable(`cannot be read: ${(error as Error).message}`);

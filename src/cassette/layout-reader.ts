@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { closeSync, readSync, statSync } from 'node:fs';
 import { CassetteFormatError } from '../errors/index.js';
 import { CassetteValidator, parseCassette } from './format.js';
@@ -183,6 +183,12 @@ export function readAllBytes(bytes: CassetteBytes): Buffer {
   return n < all.length ? all.subarray(0, n) : all;
 }
 
+/**
+ * Longest interaction (bytes of cassette text) the scan holds; a longer one makes the whole file be
+ * parsed as before (rare: bodies over 1 MiB are in side files). Without it, one huge string in a
+ * hostile file grew the window to the whole file (~1 GB of memory for a 600 MB file).
+ */
+const MAX_SCAN_WINDOW = 64 * 1024 * 1024;
 /** Bytes read per step while scanning a cassette at load. */
 const SCAN_CHUNK = 256 * 1024;
 /** Bytes read per step when every remaining deferred response is parsed (see {@link materializeResponses}). */
@@ -219,6 +225,11 @@ class ScanWindow {
       this.start = keep;
     }
     const want = Math.min(this.chunk, this.bytes.size - this.end);
+    // an interaction this long is left to the whole-file parse: bounds the scan's memory on a hostile file
+    if (kept + want > MAX_SCAN_WINDOW) {
+      this.done = true;
+      return false;
+    }
     if (kept + want > this.buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, kept + want));
       this.buf.copy(bigger, 0, 0, kept);
@@ -314,7 +325,8 @@ class ByteSink {
    * ASCII bytes, so every piece is valid on its own exactly when the file is.
    */
   parse(): unknown {
-    if (!isUtf8(this.buf.subarray(0, this.length))) return NOT_JSON;
+    // longer than a string can be: the whole-file path refuses it with a clear error
+    if (this.length > bufferConstants.MAX_STRING_LENGTH || !isUtf8(this.buf.subarray(0, this.length))) return NOT_JSON;
     return tryParse(this.buf.toString('utf8', 0, this.length));
   }
 }
@@ -339,6 +351,9 @@ interface DeferredSource {
  */
 function readDeferred(source: DeferredSource, bytes: Buffer, from: number, to: number, index: number): RecordedResponse {
   const path = `interactions[${index}].response`;
+  if (to - from > bufferConstants.MAX_STRING_LENGTH) {
+    throw new CassetteFormatError(`Cassette ${source.file}: ${path} is ${to - from} bytes, longer than this JavaScript engine can read as text.`, source.file, path);
+  }
   const text = bytes.toString('utf8', from, to);
   // the decoder replaces invalid UTF-8 with U+FFFD: only then is the strict check needed
   const valid = !text.includes('\uFFFD') || isUtf8(bytes.subarray(from, to));

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { sideFileDir } from './side-files.js';
+import { assertOwnSideFileDir, sideFileDir } from './side-files.js';
+import { asWriteError } from './write-failure.js';
 
 /** Temp files being written by this process (removed on exit if still there). */
 const liveTemps = new Set<string>();
@@ -32,11 +33,25 @@ export function isLiveSideFileTemp(path: string): boolean {
 /** Forgets (and deletes, if it still exists) a temp side file of this process. */
 export function discardSideFileTemp(path: string): void {
   liveTemps.delete(path);
+  failedTemps.delete(path);
   try {
     unlinkSync(path);
   } catch {
     // gone already
   }
+}
+
+/** Temp side files whose writing failed (disk full, permission…), with the error: a save that meets one fails with it. */
+const failedTemps = new Map<string, unknown>();
+
+/**
+ * The error that stopped writing temp side file `path`, if any (forgotten once asked): the body is
+ * incomplete and the recording cannot be saved.
+ */
+export function takeSideFileFailure(path: string): unknown {
+  const error = failedTemps.get(path);
+  failedTemps.delete(path);
+  return error;
 }
 
 /** Marks a temp side file as moved into place (no longer to be deleted on exit). */
@@ -78,14 +93,46 @@ export class SideFileWriter {
    * @param cassetteFile the cassette the body belongs to (the temp file goes into its bodies dir)
    * @param options `persist: false` to hash only
    */
-  constructor(cassetteFile: string, options: { persist?: boolean } = {}) {
+  constructor(
+    private readonly cassetteFile: string,
+    options: { persist?: boolean } = {},
+  ) {
     if (options.persist === false) return;
+    assertOwnSideFileDir(cassetteFile);
     const dir = sideFileDir(cassetteFile);
-    mkdirSync(dir, { recursive: true });
     installExitHook();
-    this.path = join(dir, `.rec-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-    liveTemps.add(this.path);
-    this.fd = openSync(this.path, 'wx');
+    const path = join(dir, `.rec-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      this.fd = openSync(path, 'wx');
+    } catch (error) {
+      this.fail(error); // no file was made: nothing to remove, nothing a save could meet
+    }
+    this.path = path;
+    liveTemps.add(path);
+  }
+
+  /**
+   * Stops writing and throws `error` (a `CassetteWriteError` for a full disk, a read-only folder…).
+   * The partial temp file stays until the save, which fails with the error and removes it (or until
+   * the recording is dropped, or the process exits).
+   */
+  private fail(error: unknown): never {
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+      this.fd = undefined;
+    }
+    if (this.path) failedTemps.set(this.path, error);
+    this.result = { sha256: '', size: this.size, path: this.path };
+    throw asWriteError(error, {
+      file: this.cassetteFile,
+      kept: 'the previous cassette, byte-identical (nothing is written after a failed recording)',
+      lost: 'this recording: a response body could not be stored (its partial side file was removed)',
+    });
   }
 
   /** Bytes written so far. */
@@ -99,16 +146,24 @@ export class SideFileWriter {
     this.hash.update(chunk);
     this.size += chunk.byteLength;
     if (this.fd === undefined) return;
-    let offset = 0;
-    while (offset < chunk.byteLength) offset += writeSync(this.fd, chunk, offset);
+    try {
+      let offset = 0;
+      while (offset < chunk.byteLength) offset += writeSync(this.fd, chunk, offset);
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   /** Flushes the file to disk, closes it and returns its hash, size and path. Idempotent. */
   finish(): WrittenSideFile {
     if (this.result) return this.result;
     if (this.fd !== undefined) {
-      fsyncSync(this.fd);
-      closeSync(this.fd);
+      try {
+        fsyncSync(this.fd);
+        closeSync(this.fd);
+      } catch (error) {
+        this.fail(error);
+      }
       this.fd = undefined;
     }
     this.result = { sha256: this.hash.digest('hex'), size: this.size, path: this.path };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CassetteFormatError } from '../errors/index.js';
+import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Body } from './types.js';
 
@@ -13,6 +14,30 @@ import type { Body } from './types.js';
  */
 export function sideFileDir(cassetteFile: string): string {
   return `${cassetteFile.endsWith('.json') ? cassetteFile.slice(0, -'.json'.length) : cassetteFile}.bodies`;
+}
+
+/**
+ * Refuses a cassette whose bodies dir is a symbolic link (or not a folder): reeltape writes and
+ * deletes side files there and never follows a link to do it outside the cassette dir.
+ *
+ * @throws ReeltapeConfigError naming the link
+ * @example
+ * assertOwnSideFileDir('/p/cassettes/users.json') // fine when users.bodies is absent or a real folder
+ */
+export function assertOwnSideFileDir(cassetteFile: string): void {
+  const dir = sideFileDir(cassetteFile);
+  let info;
+  try {
+    info = lstatSync(dir);
+  } catch {
+    return; // absent (or unreadable: the write reports it)
+  }
+  if (info.isDirectory()) return;
+  const what = info.isSymbolicLink() ? 'a symbolic link' : 'not a folder';
+  throw new ReeltapeConfigError(
+    `Cassette ${cassetteFile}: its side-file folder ${dir} is ${what}. reeltape writes and deletes side files there and ` +
+      'never follows a link out of the cassette dir: replace it with a real folder (or remove it), then record again.',
+  );
 }
 
 /** Path of the side file holding the body with this SHA-256 (hex) for a cassette. */

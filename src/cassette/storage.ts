@@ -1,15 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
+import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { copyFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { isProcessAlive, removeDeadTemps, tempPath, TEMP_FILE, writeFileAtomic } from './atomic-write.js';
 import { bodyByteLength, bodyToBytes } from './body-codec.js';
 import { parseCassette, serializeCassette } from './format.js';
 import { bufferBytes, decodeCassette, fileBytes, isResponseDeferred, readAllBytes, readSerializedLayout, type CassetteBytes } from './layout-reader.js';
 import { sameCassetteContent } from './same-content.js';
-import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP } from './side-file-writer.js';
-import { sha256Hex, sideFileDir, sideFilePath, sideFileProblem, writeSideFile } from './side-files.js';
+import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP, takeSideFileFailure } from './side-file-writer.js';
+import { portableNameProblem } from './portable-name.js';
+import { assertOwnSideFileDir, sha256Hex, sideFileDir, sideFilePath, sideFileProblem, writeSideFile } from './side-files.js';
+import { asWriteError } from './write-failure.js';
 import type { Body, Cassette } from './types.js';
 
 /** Options of {@link loadCassette}. */
@@ -22,6 +24,32 @@ export interface LoadCassetteOptions {
    * Only cassettes in the layout `serializeCassette` writes are read this way.
    */
   deferResponses?: boolean;
+  /**
+   * Largest cassette file read, in bytes (checked before reading; default 1 GiB, or the
+   * `REELTAPE_MAX_CASSETTE_BYTES` environment variable). A larger file is a `CassetteFormatError`.
+   */
+  maxBytes?: number;
+}
+
+/** Default {@link LoadCassetteOptions.maxBytes}: 1 GiB, far above real cassettes. */
+export const DEFAULT_MAX_CASSETTE_BYTES = 1024 ** 3;
+
+/**
+ * The size limit a cassette file is checked against before it is read: `options.maxBytes`, else
+ * `REELTAPE_MAX_CASSETTE_BYTES`, else {@link DEFAULT_MAX_CASSETTE_BYTES}.
+ *
+ * @example
+ * if ((await stat(file)).size > maxCassetteBytes()) console.log('too large to read');
+ */
+export function maxCassetteBytes(options: LoadCassetteOptions = {}): number {
+  if (options.maxBytes !== undefined) return options.maxBytes;
+  const fromEnv = process.env.REELTAPE_MAX_CASSETTE_BYTES;
+  if (fromEnv === undefined || fromEnv === '') return DEFAULT_MAX_CASSETTE_BYTES;
+  const value = Number(fromEnv);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ReeltapeConfigError(`REELTAPE_MAX_CASSETTE_BYTES=${JSON.stringify(fromEnv)} is not a positive whole number of bytes (default ${DEFAULT_MAX_CASSETTE_BYTES}).`);
+  }
+  return value;
 }
 
 /**
@@ -34,7 +62,7 @@ export interface LoadCassetteOptions {
  * if (!cassette) console.log('not recorded yet')
  */
 export async function loadCassette(file: string, options: LoadCassetteOptions = {}): Promise<Cassette | undefined> {
-  const bytes = openCassetteBytes(file);
+  const bytes = openCassetteBytes(file, maxCassetteBytes(options));
   if (!bytes) return undefined;
   let whole: Buffer;
   try {
@@ -44,6 +72,8 @@ export async function loadCassette(file: string, options: LoadCassetteOptions = 
       await checkSideFiles(laidOut, file);
       return laidOut;
     }
+    // one string holds the whole file: a file longer than a string can be is refused before it is read
+    if (bytes.size > bufferConstants.MAX_STRING_LENGTH) throw tooLarge(file, bytes.size, bufferConstants.MAX_STRING_LENGTH, 'the longest text this JavaScript engine can parse at once');
     whole = readAllBytes(bytes);
   } catch (error) {
     bytes.close();
@@ -59,7 +89,7 @@ export async function loadCassette(file: string, options: LoadCassetteOptions = 
  * Opens a cassette file for positional reads (`undefined` when it does not exist). Synchronous:
  * each read of a thread-pool round trip would cost more than the read.
  */
-function openCassetteBytes(file: string): CassetteBytes | undefined {
+function openCassetteBytes(file: string, maxBytes: number): CassetteBytes | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -72,15 +102,41 @@ function openCassetteBytes(file: string): CassetteBytes | undefined {
   try {
     const info = fstatSync(fd);
     if (info.isDirectory()) throw notACassetteFile(file);
-    if (info.isFile()) return fileBytes(fd, info.size);
-    // not a regular file (a pipe, a device): its size says nothing, read it to the end
-    const all = readFileSync(fd);
+    if (info.isFile()) {
+      if (info.size > maxBytes) throw tooLarge(file, info.size, maxBytes, 'the limit (option `maxBytes`, or REELTAPE_MAX_CASSETTE_BYTES)');
+      return fileBytes(fd, info.size);
+    }
+    // not a regular file (a pipe, a device): its size says nothing, read it to the end (at most the limit)
+    const all = readAtMost(fd, maxBytes + 1);
+    if (all.length > maxBytes) throw tooLarge(file, all.length, maxBytes, 'the limit (option `maxBytes`, or REELTAPE_MAX_CASSETTE_BYTES)');
     closeSync(fd);
     return bufferBytes(all);
   } catch (error) {
     closeSync(fd);
     throw error;
   }
+}
+
+/** Reads from `fd` until its end or `limit` bytes. */
+function readAtMost(fd: number, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit - total));
+    const n = chunk.length === 0 ? 0 : readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function tooLarge(file: string, size: number, limit: number, what: string): CassetteFormatError {
+  return new CassetteFormatError(
+    `Cassette ${file} is ${size} bytes, more than ${what} (${limit} bytes); it was not read. ` +
+      'Real cassettes are far smaller: check the file (or delete it and record the cassette again), or raise the limit.',
+    file,
+  );
 }
 
 function notACassetteFile(file: string): CassetteFormatError {
@@ -126,6 +182,8 @@ type FileBody = Extract<Body, { kind: 'file' }>;
 
 /** Moves a `file` body's data to `<name>.bodies/<sha256>` (rename; dropped when that file already exists). */
 async function placeSideFile(file: string, body: FileBody): Promise<FileBody> {
+  const failure = takeSideFileFailure(body.path);
+  if (failure !== undefined) throw failure; // the recording could not store this body: it is incomplete
   const target = sideFilePath(file, body.sha256);
   if (body.path === target) return body;
   const existing = await stat(target).catch(() => undefined);
@@ -137,7 +195,7 @@ async function placeSideFile(file: string, body: FileBody): Promise<FileBody> {
     releaseSideFileTemp(body.path);
   } else {
     // a side file of another cassette (e.g. a cassette saved under a new name): copy it, atomically
-    const temp = join(sideFileDir(file), `.${body.sha256}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const temp = tempPath(sideFileDir(file));
     try {
       await copyFile(body.path, temp);
       await rename(temp, target);
@@ -149,27 +207,19 @@ async function placeSideFile(file: string, body: FileBody): Promise<FileBody> {
   return { kind: 'file', sha256: body.sha256, size: body.size, path: target };
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes side files of a cassette that it no longer references (after a re-record), temp files
  * left by a recording process that died, and the bodies dir when it ends up empty.
  */
 async function pruneSideFiles(file: string, referenced: ReadonlySet<string>): Promise<void> {
   const dir = sideFileDir(file);
+  if (!lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) return; // absent, or a link: never followed
   const names = await readdir(dir).catch(() => undefined);
   if (!names) return;
   let left = names.length;
   for (const name of names) {
-    const path = join(dir, name);
-    const temp = SIDE_FILE_TEMP.exec(name) ?? /^\.[0-9a-f]{64}\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+    const path = `${dir}${sep}${name}`;
+    const temp = SIDE_FILE_TEMP.exec(name) ?? TEMP_FILE.exec(name) ?? /^\.[0-9a-f]{64}\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
     const pid = Number(temp?.[1]);
     const stale = temp
       ? !isLiveSideFileTemp(path) && (pid === process.pid || !isProcessAlive(pid))
@@ -188,11 +238,17 @@ async function pruneSideFiles(file: string, referenced: ReadonlySet<string>): Pr
  * point leaves the previous cassette and every side file it references intact.
  * Resolves the cassette as written (large bodies replaced by `file` bodies).
  *
+ * @throws CassetteWriteError when the file system refuses (permission, read-only, full, quota): the
+ *   previous cassette is byte-identical, and no side or temp file of this save is left
+ * @throws ReeltapeConfigError when the cassette's `.bodies` folder is a symbolic link (it is never followed)
  * @example
  * await saveCassette(resolveCassettePath(dir, 'users'), cassette)
  */
 export async function saveCassette(file: string, cassette: Cassette, options: SaveCassetteOptions = {}): Promise<Cassette> {
   const threshold = options.sideFileThreshold ?? DEFAULT_SIDE_FILE_THRESHOLD;
+  assertOwnSideFileDir(file);
+  const hadCassette = lstatSync(file, { throwIfNoEntry: false }) !== undefined;
+  const sideFilesBefore = await readdir(sideFileDir(file)).catch(() => undefined);
   const referenced = new Set<string>();
   const externalize = async (body: Body | null): Promise<Body | null> => {
     if (body === null) return body;
@@ -206,24 +262,57 @@ export async function saveCassette(file: string, cassette: Cassette, options: Sa
     if (placed.kind === 'file') referenced.add(placed.sha256);
     return placed;
   };
-  const interactions = [];
-  for (const { request, response } of cassette.interactions) {
-    interactions.push({
-      request: { ...request, body: await externalize(request.body) },
-      response: { ...response, body: await externalize(response.body) },
+  let written: Cassette;
+  try {
+    const interactions = [];
+    for (const { request, response } of cassette.interactions) {
+      interactions.push({
+        request: { ...request, body: await externalize(request.body) },
+        response: { ...response, body: await externalize(response.body) },
+      });
+    }
+    written = { ...cassette, interactions };
+    await writeFileAtomic(file, serializeCassette(written));
+  } catch (error) {
+    await undoSideFiles(file, cassette, sideFilesBefore);
+    const n = cassette.interactions.length;
+    throw asWriteError(error, {
+      file,
+      kept: hadCassette ? 'the previous cassette, byte-identical, and its side files' : 'nothing (there was no cassette before)',
+      lost: `the ${n} interaction${n === 1 ? '' : 's'} of this recording (not written; no temp or side file of it is left)`,
     });
   }
-  const written: Cassette = { ...cassette, interactions };
-  await writeFileAtomic(file, serializeCassette(written));
   await pruneSideFiles(file, referenced);
+  await removeDeadTemps(dirname(file));
   return written;
 }
 
 /**
+ * After a failed save: removes the side files it added (those not in `before`), the temp files
+ * the recording streamed its bodies into, and the side-file folder when that leaves it empty.
+ */
+async function undoSideFiles(file: string, cassette: Cassette, before: readonly string[] | undefined): Promise<void> {
+  for (const { request, response } of cassette.interactions) {
+    for (const body of [request.body, response.body]) if (body?.kind === 'file' && isLiveSideFileTemp(body.path)) discardSideFileTemp(body.path);
+  }
+  const dir = sideFileDir(file);
+  if (!lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
+  const kept = new Set(before ?? []);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!kept.has(name) && (/^[0-9a-f]{64}$/.test(name) || TEMP_FILE.test(name))) await unlink(`${dir}${sep}${name}`).catch(() => undefined);
+  }
+  if (before === undefined) await rmdir(dir).catch(() => undefined);
+}
+
+/**
  * Maps a cassette name to its file: `<dir>/<name>.json` (absolute). A name already ending in
- * `.json` is used as is. Names may contain `/` for sub-folders.
+ * `.json` is used as is. Names may contain `/` for sub-folders. The name must be portable (see
+ * `portable-name.ts`): no `< > : " | ? * \` or control characters, no segment ending in a dot or
+ * space, no Windows device name (`CON`, `NUL`, `COM1`…), and short enough that the cassette's lock
+ * and side files fit the file system (file names up to 255 bytes, paths up to 1024).
  *
- * @throws ReeltapeConfigError for an empty name, a NUL byte, an absolute name, or one that climbs out of `dir`
+ * @throws ReeltapeConfigError for an empty, absolute, climbing (`..`), non-portable or too long name
  * @example
  * resolveCassettePath('/p/cassettes', 'github/users') // '/p/cassettes/github/users.json'
  */
@@ -248,6 +337,13 @@ export function resolveCassettePath(dir: string, name: string): string {
     throw new ReeltapeConfigError(
       `Cassette name ${JSON.stringify(name)} uses ".." segments; cassette names must stay inside the cassette dir ${root}. ` +
         'Use a relative name without "..", or change the `dir` option.',
+    );
+  }
+  const notPortable = portableNameProblem(name, file, sideFileDir(file));
+  if (notPortable) {
+    throw new ReeltapeConfigError(
+      `Cassette name ${JSON.stringify(name.length > 80 ? `${name.slice(0, 77)}…` : name)}: ${notPortable}. ` +
+        'Cassettes are committed and checked out on every system: use letters, digits, spaces and - _ . ( ) + , = @, with / between folders.',
     );
   }
   return file;

@@ -160,19 +160,84 @@ export class SecretLeakError extends ReeltapeError {
   }
 }
 
-/** Another process holds the recording lock of the same cassette. */
+/** Who holds a cassette's recording lock, as its lock file says. */
+export interface LockHolder {
+  /** Process id of the recorder. */
+  readonly pid: number;
+  /** Host the recorder runs on. */
+  readonly hostname: string;
+  /** When it took the lock (ISO-8601). */
+  readonly since: string;
+}
+
+/**
+ * Another recorder holds the recording lock of the same cassette. Thrown before the code under
+ * test runs: nothing was recorded and nothing was written.
+ *
+ * @example
+ * try { await withCassette('users', run, { mode: 'record' }) }
+ * catch (e) { if (e instanceof CassetteLockedError) console.log(e.lockFile, e.holder?.pid) }
+ */
 export class CassetteLockedError extends ReeltapeError {
   /** The cassette file being recorded by someone else. */
   readonly file: string;
+  /** The lock file (`<file>.lock`). */
+  readonly lockFile: string;
+  /** The holder, when the lock file could be read. */
+  readonly holder: LockHolder | undefined;
 
   /**
    * @param message explanation, naming the lock owner
    * @param file cassette file
+   * @param holder the lock's holder, if known
    */
-  constructor(message: string, file: string) {
+  constructor(message: string, file: string, holder?: LockHolder) {
     super(message);
     this.name = 'CassetteLockedError';
     this.file = file;
+    this.lockFile = `${file}.lock`;
+    this.holder = holder;
+  }
+}
+
+/**
+ * Writing a cassette (or its lock or side files) failed on the file system: no permission,
+ * read-only file system, disk full or quota exceeded. The previous cassette is kept
+ * byte-identical (or there is still none) and no temp or side file of the failed save is left;
+ * what this run recorded is lost. `code` is the system error code (`EACCES`, `EROFS`, `ENOSPC`…).
+ *
+ * @example
+ * try { await withCassette('users', run) }
+ * catch (e) { if (e instanceof CassetteWriteError) console.log(e.code, e.path, e.kept, e.lost) }
+ */
+export class CassetteWriteError extends ReeltapeError {
+  /** The cassette file. */
+  readonly file: string;
+  /** The path the failed operation was on (the cassette, its lock, a temp or side file, a directory). */
+  readonly path: string;
+  /** System error code, e.g. `ENOSPC`. */
+  readonly code: string;
+  /** What is still on disk, in words (e.g. `the previous cassette, byte-identical`). */
+  readonly kept: string;
+  /** What is lost, in words (e.g. `the 12 interactions recorded by this run`). */
+  readonly lost: string;
+
+  /**
+   * @param message what failed, where, what was kept and lost, and how to fix it
+   * @param details the file, the failing path, the code, and what was kept and lost
+   */
+  constructor(
+    message: string,
+    details: { file: string; path: string; code: string; kept: string; lost: string },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CassetteWriteError';
+    this.file = details.file;
+    this.path = details.path;
+    this.code = details.code;
+    this.kept = details.kept;
+    this.lost = details.lost;
   }
 }
 

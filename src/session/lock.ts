@@ -1,92 +1,212 @@
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { CassetteLockedError } from '../errors/index.js';
+import { isProcessAlive, lockMarkerPath, tempPath } from '../cassette/atomic-write.js';
+import { assertOwnSideFileDir } from '../cassette/side-files.js';
+import { asWriteError } from '../cassette/write-failure.js';
+import { CassetteLockedError, ReeltapeConfigError, type LockHolder } from '../errors/index.js';
 import { DEFAULTS } from './defaults.js';
 import { realNow } from './freeze-time.js';
 
-/** What a lock file holds. */
+/**
+ * The recording lock of a cassette: `<file>.lock`, holding a random owner token, pid, host and
+ * start time. See docs/decisions/0009-recording-lock-and-write-failures.md for why each step is atomic.
+ */
+
+/** What a lock file (and a takeover marker) holds. */
 interface LockOwner {
+  token: string;
   pid: number;
   hostname: string;
   time: string;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** A lock file as read once: its identity (owner token, or inode and mtime when unreadable). */
+interface SeenLock {
+  id: string;
+  owner: LockOwner | undefined;
+  mtimeMs: number;
 }
 
-async function isStale(lockFile: string, owner: LockOwner | undefined, staleAfter: number): Promise<boolean> {
-  if (!owner) {
-    // unreadable: being written right now (young) or garbled by a crash (old)
-    const info = await stat(lockFile).catch(() => undefined);
-    return !info || realNow() - info.mtimeMs > 10_000;
-  }
-  const age = realNow() - Date.parse(owner.time);
-  if (!Number.isFinite(age) || age > staleAfter) return true;
-  return owner.hostname === hostname() && !isAlive(owner.pid);
-}
+/** A lock file that cannot be parsed is older than this (ms): a crash leftover (ours are never empty). */
+const UNREADABLE_STALE_AFTER = 2_000;
+/** A takeover marker whose holder looks alive is stale after this long (a takeover takes milliseconds). */
+const MARKER_STALE_AFTER = 10_000;
+/** How long a contender that lost a takeover waits for the winner's lock to appear (ms). */
+const TAKEOVER_WAIT = 2_000;
 
-async function readOwner(lockFile: string): Promise<LockOwner | undefined> {
+function parseOwner(text: string): LockOwner | undefined {
   try {
-    const parsed = JSON.parse(await readFile(lockFile, 'utf8')) as Partial<LockOwner>;
+    const parsed = JSON.parse(text) as Partial<LockOwner>;
     if (typeof parsed.pid === 'number' && typeof parsed.hostname === 'string' && typeof parsed.time === 'string') {
-      return parsed as LockOwner;
+      return { token: typeof parsed.token === 'string' ? parsed.token : '', pid: parsed.pid, hostname: parsed.hostname, time: parsed.time };
     }
   } catch {
-    // missing or garbled
+    // empty or garbled
   }
   return undefined;
 }
 
+/** Reads a lock (content and inode from one open file); `undefined` when there is none. */
+async function readLock(path: string): Promise<SeenLock | undefined> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    const owner = parseOwner(await handle.readFile('utf8'));
+    const id = owner?.token ? owner.token : `i${info.ino}-${Math.floor(info.mtimeMs)}`;
+    return { id, owner, mtimeMs: info.mtimeMs };
+  } finally {
+    await handle.close();
+  }
+}
+
+function isStale(seen: SeenLock, aliveFor: number): boolean {
+  if (!seen.owner) return realNow() - seen.mtimeMs > UNREADABLE_STALE_AFTER;
+  const age = realNow() - Date.parse(seen.owner.time);
+  if (!Number.isFinite(age) || age > aliveFor) return true;
+  return seen.owner.hostname === hostname() && !isProcessAlive(seen.owner.pid);
+}
+
 /**
- * Takes the recording lock `<file>.lock` (created with O_EXCL, holding pid, hostname and time).
- * A lock whose owner is a dead process on this host, or older than 10 minutes, is stale and
- * replaced. Resolves a release function (idempotent).
+ * Makes `target` a second name of `temp` (which already holds the owner), failing when `target`
+ * exists: the lock appears with its content. Where hard links are not supported, an exclusive create.
+ */
+async function createExclusive(temp: string, target: string, content: string): Promise<boolean> {
+  try {
+    await link(temp, target);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
+  }
+  try {
+    await writeFile(target, content, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    await unlink(target).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits (up to {@link TAKEOVER_WAIT}) until the lock is no longer the one seen. */
+async function waitForChange(lockFile: string, id: string): Promise<void> {
+  for (const until = realNow() + TAKEOVER_WAIT; realNow() < until; await sleep(10)) {
+    if ((await readLock(lockFile))?.id !== id) return;
+  }
+}
+
+/**
+ * Replaces the stale lock `seen` with ours, atomically against other contenders: the one that
+ * creates the marker `.rt-<id>-<k>.brk` (exclusive, {@link lockMarkerPath}) is the only one that may replace that lock, and
+ * does so with a rename (the lock never disappears). A marker whose holder died is passed by
+ * competing for the next `k`. Resolves whether we hold the lock.
+ */
+async function takeOver(lockFile: string, seen: SeenLock, temp: string, content: string): Promise<boolean> {
+  const dir = dirname(lockFile);
+  const markers: string[] = [];
+  try {
+    for (let k = 0; k < 4; k++) {
+      const marker = lockMarkerPath(dir, seen.id, k);
+      if (await createExclusive(temp, marker, content)) {
+        markers.push(marker);
+        // only marker holders replace this lock, so if it is still the one seen, it stays so until the rename
+        if ((await readLock(lockFile))?.id !== seen.id) return false;
+        await rename(temp, lockFile);
+        return true;
+      }
+      const holder = await readLock(marker);
+      if (holder === undefined) return false; // that takeover just finished: look at the lock again
+      if (!isStale(holder, MARKER_STALE_AFTER)) {
+        await waitForChange(lockFile, seen.id);
+        return false;
+      }
+      markers.push(marker); // its holder died: whoever wins the next marker removes it
+    }
+    return false;
+  } finally {
+    for (const marker of markers) await unlink(marker).catch(() => undefined);
+  }
+}
+
+function holderOf(seen: SeenLock | undefined): LockHolder | undefined {
+  return seen?.owner ? { pid: seen.owner.pid, hostname: seen.owner.hostname, since: seen.owner.time } : undefined;
+}
+
+function lockedError(file: string, lockFile: string, seen: SeenLock | undefined): CassetteLockedError {
+  const holder = holderOf(seen);
+  const who = holder ? `process ${holder.pid} on ${holder.hostname} (since ${holder.since})` : 'another process (its lock file is being written)';
+  return new CassetteLockedError(
+    `Cassette ${file} is being recorded by ${who}: two recorders of one cassette would lose recordings, so this one did not start ` +
+      `(the code under test did not run). Give concurrent tests different cassette names, or wait for the other run. ` +
+      `If no recording is running, delete ${lockFile}.`,
+    file,
+    holder,
+  );
+}
+
+/**
+ * Takes the recording lock `<file>.lock` before anything is recorded. The lock appears atomically
+ * with its content (a random owner token, pid, host, time); a stale one (its process is dead on
+ * this host, it is older than `aliveFor` ms, or it is unreadable and older than 2 s) is replaced
+ * atomically, so of any number of contenders exactly one holds the lock. Also refuses a `.bodies`
+ * folder that is a symbolic link. Resolves a release function that removes the lock only if it is
+ * still ours (idempotent).
  *
- * @throws CassetteLockedError when another recorder (another worker or this process) holds the lock
+ * @throws CassetteLockedError when another recorder holds the lock (naming the holder)
+ * @throws CassetteWriteError when the lock cannot be created (permission, read-only, disk full): at once
+ * @throws ReeltapeConfigError when the lock's name is too long for the file system, or `.bodies` is a link
  * @example
  * const release = await acquireLock('/p/cassettes/users.json');
  * try { … } finally { await release(); }
  */
-export async function acquireLock(file: string, staleAfter: number = DEFAULTS.lockStaleAfter): Promise<() => Promise<void>> {
+export async function acquireLock(file: string, aliveFor: number = DEFAULTS.lockStaleAfter): Promise<() => Promise<void>> {
   const lockFile = `${file}.lock`;
-  await mkdir(dirname(file), { recursive: true });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(lockFile, 'wx');
-      const owner: LockOwner = { pid: process.pid, hostname: hostname(), time: new Date(realNow()).toISOString() };
-      try {
-        await handle.writeFile(JSON.stringify(owner));
-      } finally {
-        await handle.close();
-      }
-      let released = false;
-      return async () => {
-        if (released) return;
-        released = true;
-        await unlink(lockFile).catch(() => undefined);
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = await readOwner(lockFile);
-      if (attempt < 2 && (await isStale(lockFile, owner, staleAfter))) {
-        await unlink(lockFile).catch(() => undefined);
-        continue;
-      }
-      const who = owner
-        ? `process ${owner.pid} on ${owner.hostname} (since ${owner.time})`
-        : 'another process';
-      throw new CassetteLockedError(
-        `Cassette ${file} is being recorded by ${who}: two recorders of one cassette would corrupt it. ` +
-          `Give concurrent tests different cassette names, or wait for the other run. If no recording is running, delete ${lockFile}.`,
-        file,
-      );
+  const dir = dirname(file);
+  assertOwnSideFileDir(file);
+  const owner: LockOwner = { token: randomBytes(8).toString('hex'), pid: process.pid, hostname: hostname(), time: new Date(realNow()).toISOString() };
+  const content = JSON.stringify(owner);
+  const temp = tempPath(dir);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(temp, content, { flag: 'wx' });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (await createExclusive(temp, lockFile, content)) return releaser(lockFile, owner.token);
+      const seen = await readLock(lockFile);
+      if (seen === undefined) continue; // released meanwhile
+      if (!isStale(seen, aliveFor)) throw lockedError(file, lockFile, seen);
+      if (await takeOver(lockFile, seen, temp, content)) return releaser(lockFile, owner.token);
     }
+    throw lockedError(file, lockFile, await readLock(lockFile));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG') {
+      throw new ReeltapeConfigError(`Cassette ${file}: its lock file ${lockFile} has a name too long for this file system. Use a shorter cassette name.`);
+    }
+    throw asWriteError(error, { file, kept: 'the cassette as it was (nothing was recorded yet)', lost: 'nothing: the code under test did not run' });
+  } finally {
+    await unlink(temp).catch(() => undefined);
   }
+}
+
+function releaser(lockFile: string, token: string): () => Promise<void> {
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    // a lock taken over meanwhile (ours was judged stale) is the new holder's: leave it
+    const seen = await readLock(lockFile).catch(() => undefined);
+    if (seen?.owner?.token === token) await unlink(lockFile).catch(() => undefined);
+  };
 }

@@ -112,7 +112,8 @@ async function loadForMode(file: string, requested: string): Promise<Cassette | 
  * Rejects with `CassetteMismatchError` when a request had no recorded match (even if the client
  * swallowed the network error), `CassetteNotFoundError` when replay has no cassette,
  * `CassetteLockedError` when someone else records the same cassette, `SecretLeakError` when a
- * known secret would reach disk.
+ * known secret would reach disk, `CassetteWriteError` when the file system refuses the lock or the
+ * save, `ReeltapeConfigError` for a name that is not portable (checked before `fn` runs).
  *
  * @example
  * import { withCassette } from 'reeltape';

@@ -160,3 +160,19 @@ describe('reeltape audit (CLI)', () => {
     expect(bad.err).toContain('would silence every finding');
   });
 });
+
+describe('audit of a file over the size limit', () => {
+  it('is an unreadable-file finding, not read and not called clean', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'reeltape-audit-size-'));
+    try {
+      await writeFile(join(dir, 'huge.json'), `${JSON.stringify({ padding: 'x'.repeat(4096) })}\n`);
+      process.env['REELTAPE_MAX_CASSETTE_BYTES'] = '1024';
+      const report = await auditCassettes(dir);
+      expect(report.findings).toEqual([expect.objectContaining({ file: 'huge.json', path: '(file)', rule: 'unreadable-file' })]);
+      expect(report.findings[0]!.reason).toMatch(/over the 1024-byte limit/);
+    } finally {
+      delete process.env['REELTAPE_MAX_CASSETTE_BYTES'];
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

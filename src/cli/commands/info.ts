@@ -59,15 +59,18 @@ async function findCassettes(path: string): Promise<string[]> {
   return out;
 }
 
-/** Reads one cassette and summarizes it. */
+/** Reads one cassette and summarizes it; a file that cannot be read or summarized is a problem, never a crash. */
 export async function describeCassette(file: string, now = Date.now()): Promise<CassetteInfo | CassetteInfoProblem> {
-  let cassette;
   try {
-    cassette = await loadCassette(file);
+    return await summarize(file, now);
   } catch (error) {
     if (error instanceof CassetteFormatError) return { file, ok: false, reason: error.message };
-    return { file, ok: false, reason: error instanceof Error ? error.message : String(error) };
+    return { file, ok: false, reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
+}
+
+async function summarize(file: string, now: number): Promise<CassetteInfo | CassetteInfoProblem> {
+  const cassette = await loadCassette(file);
   if (!cassette) return { file, ok: false, reason: 'file not found' };
   const hosts = new Set<string>();
   const methods: Record<string, number> = {};
