@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readSideFileSync } from './side-file-writer.js';
 import type { Body, JsonFormat, JsonValue } from './types.js';
 
 const encoder = new TextEncoder();
@@ -143,7 +143,7 @@ export function bodyToBytes(body: Body | null): Uint8Array {
     case 'binary':
       return body.value;
     case 'file':
-      return new Uint8Array(readFileSync(body.path));
+      return readSideFileSync(body.path);
   }
 }
 

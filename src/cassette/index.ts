@@ -10,4 +10,4 @@ export { loadCassette, saveCassette, resolveCassettePath, cassettesEqual, DEFAUL
 export { materializeResponses, verifyUnreadResponses, isResponseDeferred, DEFERRED_RESPONSE_MIN } from './layout-reader.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { writeSideFile, sideFileDir, sideFilePath, sha256Hex } from './side-files.js';
-export { SideFileWriter, SIDE_FILE_TEMP, isLiveSideFileTemp, discardSideFileTemp, releaseSideFileTemp, type WrittenSideFile } from './side-file-writer.js';
+export { SideFileWriter, SIDE_FILE_TEMP, isLiveSideFileTemp, discardSideFileTemp, releaseSideFileTemp, readSideFileSync, sideFileReadStream, type WrittenSideFile } from './side-file-writer.js';

@@ -1,8 +1,49 @@
-import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, type Cipher, type Hash } from 'node:crypto';
+import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { assertOwnSideFileDir, sideFileDir } from './side-files.js';
 import { asWriteError } from './write-failure.js';
+
+/**
+ * Temp side files are encrypted (AES-256-CTR) with a key that exists only in this process's memory
+ * and an IV per file, so a temp file left behind by a killed recorder holds nothing readable — not
+ * even a secret that was only learned (and redacted) after that body had streamed. The bytes are
+ * decrypted when the save moves them into place, after the last leak scan.
+ */
+const TEMP_KEY = randomBytes(32);
+const TEMP_CIPHER = 'aes-256-ctr';
+/** The IV of each temp side file of this process. */
+const tempIvs = new Map<string, Buffer>();
+
+/**
+ * Reads a side file whole: a temp side file of this process is decrypted, any other is read as is.
+ *
+ * @example
+ * const bytes = readSideFileSync(body.path);
+ */
+export function readSideFileSync(path: string): Uint8Array {
+  const bytes = readFileSync(path);
+  const iv = tempIvs.get(path);
+  if (!iv) return new Uint8Array(bytes);
+  const decipher = createDecipheriv(TEMP_CIPHER, TEMP_KEY, iv);
+  return new Uint8Array(Buffer.concat([decipher.update(bytes), decipher.final()]));
+}
+
+/**
+ * Streams a side file: a temp side file of this process is decrypted on the way, any other is read as is.
+ *
+ * @example
+ * for await (const chunk of sideFileReadStream(body.path)) hash.update(chunk);
+ */
+export function sideFileReadStream(path: string, options: { highWaterMark?: number } = {}): Readable {
+  const source = createReadStream(path, options);
+  const iv = tempIvs.get(path);
+  if (!iv) return source;
+  const decipher = createDecipheriv(TEMP_CIPHER, TEMP_KEY, iv);
+  source.on('error', (error) => decipher.destroy(error));
+  return source.pipe(decipher);
+}
 
 /** Temp files being written by this process (removed on exit if still there). */
 const liveTemps = new Set<string>();
@@ -33,6 +74,7 @@ export function isLiveSideFileTemp(path: string): boolean {
 /** Forgets (and deletes, if it still exists) a temp side file of this process. */
 export function discardSideFileTemp(path: string): void {
   liveTemps.delete(path);
+  tempIvs.delete(path);
   failedTemps.delete(path);
   try {
     unlinkSync(path);
@@ -57,6 +99,12 @@ export function takeSideFileFailure(path: string): unknown {
 /** Marks a temp side file as moved into place (no longer to be deleted on exit). */
 export function releaseSideFileTemp(path: string): void {
   liveTemps.delete(path);
+  tempIvs.delete(path);
+}
+
+/** Whether `path` holds encrypted bytes (a temp side file of this process): moving it into place means decrypting it. */
+export function isEncryptedSideFileTemp(path: string): boolean {
+  return tempIvs.has(path);
 }
 
 /** What a finished {@link SideFileWriter} wrote. */
@@ -70,7 +118,7 @@ export interface WrittenSideFile {
 }
 
 /**
- * Streams a large body to a temp file in a cassette's bodies dir while hashing it (SHA-256),
+ * Streams a large body to a temp file in a cassette's bodies dir (encrypted, see `TEMP_KEY`) while hashing it (SHA-256),
  * synchronously per chunk, so no copy of the body is kept in memory and the reader is never
  * outpaced (a slower async writer would let a tee'd response stream buffer the whole body).
  * `saveCassette` later moves the temp file to `<name>.bodies/<sha256>`. With `persist: false` it
@@ -83,6 +131,7 @@ export interface WrittenSideFile {
  */
 export class SideFileWriter {
   private readonly hash: Hash = createHash('sha256');
+  private cipher: Cipher | undefined;
   private fd: number | undefined;
   private size = 0;
   private result: WrittenSideFile | undefined;
@@ -110,6 +159,9 @@ export class SideFileWriter {
     }
     this.path = path;
     liveTemps.add(path);
+    const iv = randomBytes(16);
+    tempIvs.set(path, iv);
+    this.cipher = createCipheriv(TEMP_CIPHER, TEMP_KEY, iv);
   }
 
   /**
@@ -145,10 +197,11 @@ export class SideFileWriter {
     if (this.result) return;
     this.hash.update(chunk);
     this.size += chunk.byteLength;
-    if (this.fd === undefined) return;
+    if (this.fd === undefined || !this.cipher) return;
     try {
+      const encrypted = this.cipher.update(chunk); // CTR: as many bytes out as in
       let offset = 0;
-      while (offset < chunk.byteLength) offset += writeSync(this.fd, chunk, offset);
+      while (offset < encrypted.byteLength) offset += writeSync(this.fd, encrypted, offset);
     } catch (error) {
       this.fail(error);
     }

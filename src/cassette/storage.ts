@@ -1,5 +1,6 @@
 import { constants as bufferConstants } from 'node:buffer';
-import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { copyFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
@@ -8,7 +9,7 @@ import { bodyByteLength, bodyToBytes } from './body-codec.js';
 import { parseCassette, serializeCassette } from './format.js';
 import { bufferBytes, decodeCassette, fileBytes, isResponseDeferred, readAllBytes, readSerializedLayout, type CassetteBytes } from './layout-reader.js';
 import { sameCassetteContent } from './same-content.js';
-import { discardSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP, takeSideFileFailure } from './side-file-writer.js';
+import { discardSideFileTemp, isEncryptedSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP, sideFileReadStream, takeSideFileFailure } from './side-file-writer.js';
 import { portableNameProblem } from './portable-name.js';
 import { assertOwnSideFileDir, sha256Hex, sideFileDir, sideFilePath, sideFileProblem, writeSideFile } from './side-files.js';
 import { asWriteError } from './write-failure.js';
@@ -190,6 +191,17 @@ async function placeSideFile(file: string, body: FileBody): Promise<FileBody> {
   if (existing?.isFile() && existing.size === body.size) {
     // deduplicated: identical content is already stored
     if (isLiveSideFileTemp(body.path)) discardSideFileTemp(body.path);
+  } else if (isEncryptedSideFileTemp(body.path)) {
+    // a recording's temp side file is encrypted: decrypted into a temp file beside the target, then renamed
+    const temp = tempPath(sideFileDir(file));
+    try {
+      await pipeline(sideFileReadStream(body.path), createWriteStream(temp, { flags: 'wx' }));
+      await rename(temp, target);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    discardSideFileTemp(body.path);
   } else if (isLiveSideFileTemp(body.path) || dirname(body.path) === sideFileDir(file)) {
     await rename(body.path, target);
     releaseSideFileTemp(body.path);

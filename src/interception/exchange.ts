@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { sideFileReadStream } from '../cassette/side-file-writer.js';
 import { Readable, pipeline } from 'node:stream';
 import {
   bodyFromBytes,
@@ -105,7 +105,7 @@ function planFor(recorded: RecordedResponse): ReplayPlan {
 }
 
 function streamFile(file: NonNullable<ReplayPlan['file']>): ReadableStream<Uint8Array> {
-  const source = createReadStream(file.path, { highWaterMark: 256 * 1024 });
+  const source = sideFileReadStream(file.path, { highWaterMark: 256 * 1024 });
   const encoder = createEncoder(file.codings);
   const node: Readable = encoder ? (pipeline(source, encoder, () => undefined) as unknown as Readable) : source;
   return Readable.toWeb(node) as ReadableStream<Uint8Array>;

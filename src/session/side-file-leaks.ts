@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { sideFileReadStream } from '../cassette/side-file-writer.js';
 import type { Interaction } from '../cassette/types.js';
 import { SecretLeakError, type LeakLocation } from '../errors/index.js';
 import { isRedactionMarker, MIN_SECRET_LENGTH, searchableSpellings, SECRET_FORMS } from '../sanitizers/index.js';
@@ -27,7 +27,7 @@ async function scanFile(path: string, needles: readonly Needle[]): Promise<Set<L
   const found = new Set<LeakLocation['form']>();
   const overlap = Math.max(0, ...needles.map((n) => n.bytes.byteLength)) - 1;
   let tail = Buffer.alloc(0);
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+  for await (const chunk of sideFileReadStream(path, { highWaterMark: 1024 * 1024 })) {
     const data = tail.byteLength > 0 ? Buffer.concat([tail, chunk as Buffer]) : (chunk as Buffer);
     for (const needle of needles) if (!found.has(needle.form) && data.includes(needle.bytes)) found.add(needle.form);
     if (found.size === SECRET_FORMS.length) break;
