@@ -203,10 +203,13 @@ export class CassetteSession implements InterceptionScope {
     for (const path of this.temps) if (isLiveSideFileTemp(path)) discardSideFileTemp(path);
   }
 
-  /** Requests recorded so far (responses may still be arriving). */
+  /** Requests recorded so far (responses may still be arriving); once settled, the exchanges kept. */
   get recordedCount(): number {
-    return this.slots.length;
+    return this.slots.length - this.unanswered.length;
   }
+
+  /** Recorded requests that got no response (connection refused, reset, timed out): `METHOD URL` each, not stored. */
+  readonly unanswered: string[] = [];
 
   /** Modes `record` and `passthrough`: {@link decide} records or passes through every request. */
   get neverReplays(): boolean {
@@ -332,6 +335,7 @@ export class CassetteSession implements InterceptionScope {
       if (!final && !slot.settled) break;
       if (!slot.capture) {
         forgetResponse(slot.requestId);
+        this.unanswered.push(`${slot.request.method} ${slot.request.url}`);
         this.log?.(`${slot.request.method} ${slot.request.url} → no response arrived (network error); not stored`);
         continue;
       }

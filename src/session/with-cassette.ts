@@ -230,7 +230,14 @@ export async function withCassette<T>(
     // responses not replayed were not parsed yet: a damaged one still fails the test (checked, not kept)
     if (mode === 'replay' && existing) verifyUnreadResponses(existing);
 
-    if (mode === 'record' && captured && current.recordedCount === 0 && !threw) {
+    if (recording && current.unanswered.length > 0) {
+      const list = current.unanswered.slice(0, 10).join(', ') + (current.unanswered.length > 10 ? `, … and ${current.unanswered.length - 10} more` : '');
+      console.warn(
+        `reeltape: cassette "${name}" (${file}): ${current.unanswered.length} recorded request(s) got no response ` +
+          `(a network error: refused, reset or timed out) and are not stored: ${list}. In replay such a request is unmatched.`,
+      );
+    }
+    if (mode === 'record' && captured && current.recordedCount === 0 && current.unanswered.length === 0 && !threw) {
       const message = emptyRecordingMessage(name, file, interception.by, opts.strict === true);
       if (opts.strict) throw new EmptyRecordingError(message, file);
       console.warn(message);
