@@ -3,7 +3,7 @@
  * in its own child process (one JSON result line each), prints markdown tables with ratios and issue 7's
  * targets, and writes bench/results/latest.json (+ latest.md).
  *
- * Env: BENCH_QUICK=1 (reduced smoke run), BENCH_ONLY=replay,record,memory,first-response,csv-hash (sections),
+ * Env: BENCH_QUICK=1 (reduced smoke run), BENCH_ONLY=replay,record,memory,first-response,lifetime,csv-hash (sections),
  * BENCH_TOOLS=msw,polly,... (tools), BENCH_CSV_MB (CSV size for csv-hash), BENCH_KEEP=1 (keep the temp dir),
  * BENCH_REELTAPE_OPTIONS (JSON merged into withCassette options).
  */
@@ -34,7 +34,7 @@ const CFG = {
   /** Throughput cases run this many times, interleaved across tools; the median run is reported. */
   repeats: Number(process.env.BENCH_REPEATS ?? (QUICK ? 1 : 5)),
 };
-const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'replay,record,memory,first-response,csv-hash').split(','));
+const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'replay,record,memory,first-response,lifetime,csv-hash').split(','));
 const TOOL_FILTER = process.env.BENCH_TOOLS ? new Set(process.env.BENCH_TOOLS.split(',')) : undefined;
 const TOOL_LABEL = { plain: 'plain', msw: 'bare MSW', 'msw-passthrough': 'MSW passthrough', polly: 'Polly', nock: 'nock', reeltape: 'reeltape' };
 const NOT_BUILT = 'reeltape: not built yet';
@@ -313,6 +313,42 @@ try {
         peakRssMiB: m('peakRssMiB'),
         liveRequests: runs.reduce((s, r) => s + (r.liveRequests ?? 0), 0) || undefined,
       });
+    }
+  }
+
+  // 4b. Whole cassette lifetime (open, requests, close) from the largest first-response recording: one
+  // request, and every recorded request; fresh process each, interleaved, median.
+  if (SECTIONS.has('lifetime')) {
+    const size = CFG.firstResponseSize;
+    for (const tool of ['polly', 'nock', 'reeltape']) await setup(tool, `fr-${size}`, ['--client', 'fetch', '--n', String(size), '--concurrency', '50']);
+    const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const cases = [];
+    for (const tool of ['polly', 'nock', 'reeltape'])
+      for (const variant of ['one', 'all']) {
+        const key = `${tool}|${variant}`;
+        const skip = setupError(tool, `fr-${size}`);
+        if (skip) record('lifetime', key, skip);
+        else if (!toolEnabled(tool)) continue;
+        else if (tool === 'reeltape' && !reeltape.ready) record('lifetime', key, { tool, notBuilt: true, error: NOT_BUILT });
+        else cases.push({ key, tool, variant, runs: [] });
+      }
+    for (let k = 0; k < CFG.firstResponseRepeats; k++)
+      for (const c of cases)
+        c.runs.push(
+          await runCase(
+            'first-response.mjs',
+            ['--case', 'lifetime', '--tool', c.tool, '--base', base, '--dir', await dirOf(c.tool), '--name', `fr-${size}`, '--n', String(size), '--all', c.variant === 'all' ? '1' : '0'],
+            { replay: true },
+          ),
+        );
+    for (const { key, tool, variant, runs } of cases) {
+      const ok = runs.filter((r) => !r.error);
+      if (!ok.length) {
+        record('lifetime', key, { tool, ...runs[0] });
+        continue;
+      }
+      const m = (f) => median(ok.map((r) => r[f]));
+      record('lifetime', key, { ...ok[0], tool, variant, runs: ok.length, lifetimeMs: m('lifetimeMs'), closeMs: m('closeMs'), peakRssMiB: m('peakRssMiB'), lifetimeRunsMs: ok.map((r) => r.lifetimeMs) });
     }
   }
 

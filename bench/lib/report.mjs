@@ -162,6 +162,20 @@ export function renderReport({ machine, config, results, reeltape }) {
   }
 
   // CSV hashing
+  // Whole cassette lifetime
+  if (results.some((r) => r.section === 'lifetime')) {
+    const size = config.firstResponseSize;
+    out.push('', `## Whole cassette lifetime from a ${size}-interaction recording: import → open → requests → close (ms, fresh process, median of ${config.firstResponseRepeats} interleaved runs)`, '');
+    out.push('| tool | one request: lifetime | closing | peak RSS (MiB) | every request: lifetime | closing | peak RSS (MiB) |');
+    out.push('|---|--:|--:|--:|--:|--:|--:|');
+    for (const t of ['polly', 'nock', 'reeltape']) {
+      const one = find('lifetime', `${t}|one`);
+      const every = find('lifetime', `${t}|all`);
+      if (!one && !every) continue;
+      out.push(`| ${LABEL[t]} | ${cell(one, 'lifetimeMs')} | ${cell(one, 'closeMs')} | ${cell(one, 'peakRssMiB')} | ${cell(every, 'lifetimeMs')} | ${cell(every, 'closeMs')} | ${cell(every, 'peakRssMiB')} |`);
+    }
+  }
+
   const csv = find('csv-hash', 'csv-hash');
   if (csv) {
     out.push('', `## Output-snapshot hashing of a generated ${config.csvMiB} MiB CSV (bench/csv-hash.mjs)`, '');
