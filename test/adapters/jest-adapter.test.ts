@@ -7,7 +7,7 @@ import { copyFixture, ensureBuilt, readCassette, runJest, startServer } from './
  * ESM test files under `--experimental-vm-modules`, and CommonJS test files through ts-jest.
  */
 describe.each([
-  { fixture: 'jest-esm', esm: true, tests: 8 },
+  { fixture: 'jest-esm', esm: true, tests: 9 },
   { fixture: 'jest-cjs', esm: false, tests: 4 },
 ])('reeltape/jest: $fixture', ({ fixture, esm, tests }) => {
   let dir: string;
