@@ -1,15 +1,26 @@
-import nodeHttp from 'node:http';
-import nodeHttps from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 // The interceptors MSW 2 itself is built on (`msw/node`'s `setupServer` drives exactly these two for
 // Node's fetch and `node:http`/`node:https`), used directly: reeltape has one catch-all rule that asks
 // the cassette, so MSW's handler pipeline (handler matching, path parameters, cookie store, request
 // clone for handlers, lifecycle events) is per-request work without a purpose here (decision 0004).
-import { getGlobalSymbol, InterceptorReadyState, RequestController, type HttpRequestEventMap, type Interceptor } from '@mswjs/interceptors';
+import { getGlobalSymbol, InterceptorReadyState, RequestController, type HttpRequestEventMap } from '@mswjs/interceptors';
 import { ClientRequestInterceptor } from '@mswjs/interceptors/ClientRequest';
 import { FetchInterceptor } from '@mswjs/interceptors/fetch';
 import type { SpillOptions } from './body-capture.js';
 import { answer } from './answer.js';
+import {
+  foreignListeners,
+  lingerUnder,
+  markReeltape,
+  orphans,
+  ORIGINALS,
+  PATCHED,
+  readPatched,
+  settleOrphans,
+  tend,
+  type HttpInterceptor,
+  type InstalledValues,
+} from './coexistence.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { fetchAndCapture, keepUnfollowableRedirect } from './record-fetch.js';
 import { currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
@@ -18,7 +29,6 @@ import { followSocketSource } from './socket-source.js';
 type RequestListenerArgs = HttpRequestEventMap['request'][0];
 type ResponseListenerArgs = HttpRequestEventMap['response'][0];
 
-type HttpInterceptor = Interceptor<HttpRequestEventMap>;
 
 /**
  * The interceptors in use, from the first install until {@link uninstallInterception} (for the life of
@@ -42,7 +52,7 @@ interface InUse {
   /** Puts the interceptors' functions back in place of reeltape's ({@link layOver}), where those are still global. */
   readonly restoreLayers: () => void;
   /** Per {@link PATCHED} global, the values reeltape put there (the interceptor's and its own). */
-  readonly installed: ReadonlyArray<ReadonlySet<unknown>>;
+  readonly installed: InstalledValues;
   /** Who installed it: a cassette (lazily, so clients that kept `fetch` earlier are not seen) or an early install. */
   readonly by: 'early' | 'cassette';
 }
@@ -277,103 +287,8 @@ function unwatchFetchResponses(): void {
   fetchListening = false;
 }
 
-/** Marks reeltape's listeners (those of any copy of reeltape in the process: ESM and CommonJS). */
-const REELTAPE_LISTENER = Symbol.for('reeltape.listener');
-/** Marks an interceptor whose listener order and global registration reeltape looks after. */
-const TENDED = Symbol.for('reeltape.tended');
-
-type Listener = ((...args: never[]) => unknown) & { [REELTAPE_LISTENER]?: true };
-/** What reeltape reads of the interceptors library's protected emitter (strict-event-emitter). */
-interface TendedEmitter {
-  listeners(event: string): Listener[];
-  addListener(event: string, listener: Listener): unknown;
-  removeListener(event: string, listener: Listener): unknown;
-  [TENDED]?: true;
-}
-
-function emitterOf(interceptor: HttpInterceptor): TendedEmitter | undefined {
-  const emitter = (interceptor as unknown as { emitter?: TendedEmitter }).emitter;
-  const usable = ['listeners', 'addListener', 'removeListener'].every((m) => typeof emitter?.[m as keyof TendedEmitter] === 'function');
-  return usable ? emitter : undefined;
-}
-
-function markReeltape<T extends (...args: never[]) => unknown>(listener: T): T {
-  return Object.assign(listener, { [REELTAPE_LISTENER]: true as const });
-}
 const requestListener = markReeltape(onRequest);
 const fetchRequestListener = markReeltape(onFetchRequest);
-
-/** Listeners on an interceptor that are not reeltape's (a test's own MSW server). */
-function foreignListeners(interceptor: HttpInterceptor): number {
-  return emitterOf(interceptor)?.listeners('request').filter((l) => !l[REELTAPE_LISTENER]).length ?? 0;
-}
-
-/**
- * Interceptors reeltape applied and stopped using while something still depended on them: a test's
- * msw 2 server listening on them (disposed when its last listener leaves, {@link tend}), or msw 3
- * patched on top of them (disposed by {@link lingerUnder} once msw 3 has put them back on top).
- */
-const orphans = new Map<HttpInterceptor, Lingering | undefined>();
-/** An interceptor waiting under msw 3's patches: `settle` disposes it once its functions are global again. */
-interface Lingering {
-  settle(): void;
-  release(): void;
-}
-
-/**
- * Looks after one interceptor instance, whoever applied it:
- * - The interceptors call `request` listeners one by one in the order `emitter.listeners()` gives,
- *   and the first to answer wins. reeltape's come last in that list, so a test's own MSW handlers
- *   answer first whatever was started first, and what they answer is never recorded.
- * - An msw 2 server that added its listeners to reeltape's instance deletes the instance's global
- *   symbol when it closes (interceptors 0.41 does this for every instance), so the next
- *   `server.listen()` would patch `fetch` and `http` a second time on top of reeltape's: the symbol
- *   is put back while the instance is still applied.
- * - An instance reeltape stopped using while another listener still used it is disposed when that
- *   listener leaves, so that once both are closed the originals are back.
- * - msw 2 reuses its interceptor objects for every server, and one that once added its listeners to
- *   a running instance keeps adding them there for good (interceptors 0.41 replaces its `on`). Once
- *   that instance is disposed, listeners still sent to it go to the running instance of its kind.
- */
-function tend(interceptor: HttpInterceptor, symbol: symbol): void {
-  const emitter = emitterOf(interceptor);
-  if (!emitter || emitter[TENDED]) return;
-  const listeners = emitter.listeners.bind(emitter);
-  const addListener = emitter.addListener.bind(emitter);
-  const removeListener = emitter.removeListener.bind(emitter);
-  const globals = globalThis as Record<symbol, HttpInterceptor | undefined>;
-  /** Where a listener sent to this instance belongs once it is disposed: the running one of its kind. */
-  const successor = (): TendedEmitter | undefined => {
-    if (interceptor.readyState !== InterceptorReadyState.DISPOSED) return undefined;
-    const running = globals[symbol];
-    return running && running !== interceptor ? emitterOf(running) : undefined;
-  };
-  Object.assign(emitter, {
-    [TENDED]: true,
-    listeners(event: string): Listener[] {
-      const all = listeners(event);
-      if (event !== 'request') return all;
-      return [...all.filter((l) => !l[REELTAPE_LISTENER]), ...all.filter((l) => l[REELTAPE_LISTENER])];
-    },
-    addListener(event: string, listener: Listener): unknown {
-      const next = successor();
-      return next ? next.addListener(event, listener) : addListener(event, listener);
-    },
-    removeListener(event: string, listener: Listener): unknown {
-      const next = successor();
-      if (next) return next.removeListener(event, listener);
-      const result = removeListener(event, listener);
-      if (interceptor.readyState !== InterceptorReadyState.APPLIED) return result;
-      if (globals[symbol] === undefined) globals[symbol] = interceptor;
-      if (orphans.has(interceptor) && foreignListeners(interceptor) === 0) {
-        orphans.delete(interceptor);
-        interceptor.dispose();
-        syncBuiltinESMExports();
-      }
-      return result;
-    },
-  });
-}
 
 /** The running interceptor of this kind, or a new one applied by reeltape (`owned`). */
 function runningOrApplied(symbol: symbol, create: () => HttpInterceptor, owned: HttpInterceptor[]): HttpInterceptor {
@@ -421,18 +336,6 @@ function apply(by: InUse['by']): void {
   if (awaitingResponse.size > 0) watchFetchResponses();
 }
 
-/** The globals the interceptors patch, `fetch` first. */
-const PATCHED: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
-  [globalThis as unknown as Record<string, unknown>, 'fetch'],
-  [nodeHttp as unknown as Record<string, unknown>, 'request'],
-  [nodeHttp as unknown as Record<string, unknown>, 'get'],
-  [nodeHttp as unknown as Record<string, unknown>, 'ClientRequest'],
-  [nodeHttps as unknown as Record<string, unknown>, 'request'],
-  [nodeHttps as unknown as Record<string, unknown>, 'get'],
-];
-const readPatched = (): unknown[] => PATCHED.map(([owner, key]) => owner[key]);
-/** The patched globals as they were when this module loaded (before reeltape patched anything). */
-const ORIGINALS = readPatched();
 
 /**
  * Stops reeltape's part. A patched global that is not what reeltape put there (a stub the code
@@ -464,29 +367,6 @@ function dispose(): void {
   });
 }
 
-/**
- * Something patched on top of this interceptor (msw 3, whose close puts back what it saw: this
- * interceptor's functions). Disposing it now would leave that to put back a dead layer; instead it
- * stays applied with one listener that disposes it on the first request that finds its functions
- * global again, so the originals come back. Returns the function that removes that listener.
- */
-function lingerUnder(interceptor: HttpInterceptor, patched: number[], installed: InUse['installed']): Lingering {
-  const settle = (): void => {
-    const current = readPatched();
-    if (!patched.every((i) => installed[i]!.has(current[i]))) return;
-    orphans.delete(interceptor);
-    interceptor.dispose();
-    syncBuiltinESMExports();
-  };
-  const janitor = markReeltape(settle);
-  interceptor.on('request', janitor);
-  return { settle, release: () => interceptor.off('request', janitor) };
-}
-
-/** Requests that reach reeltape's own layers while it is not installed let lingering interceptors leave. */
-function settleOrphans(): void {
-  for (const lingering of [...orphans.values()]) lingering?.settle();
-}
 
 /**
  * Whether what reeltape uses is still in place: applied (an msw 2 server that owned it disposes it
