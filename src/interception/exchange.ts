@@ -28,15 +28,24 @@ function fileBody(captured: Extract<CapturedBody, { kind: 'file' }>): Body {
  * const recorded = await recordRequest(request); // request is still usable
  */
 export async function recordRequest(request: Request, spill?: SpillOptions): Promise<RecordedRequest> {
-  const headers = headersFromFetch(request.headers);
-  let body: Body | null = null;
+  const recorded = requestHead(request);
   if (request.body !== null) {
     const capture = new BodyCapture(spill ? { ...spill, codings: [] } : undefined);
     await captureStream(request.clone().body, capture);
     const captured = capture.result();
-    body = captured.kind === 'file' ? fileBody(captured) : bodyFromBytes(captured.bytes, getHeader(headers, 'content-type'));
+    recorded.body = captured.kind === 'file' ? fileBody(captured) : bodyFromBytes(captured.bytes, getHeader(recorded.headers, 'content-type'));
   }
-  return { method: request.method.toUpperCase(), url: request.url, headers, body };
+  return recorded;
+}
+
+/**
+ * A live request's method, URL and headers as a {@link RecordedRequest}, without its body (`null`).
+ *
+ * @example
+ * const head = requestHead(request); // e.g. before an `Expect: 100-continue` body is sent
+ */
+export function requestHead(request: Request): RecordedRequest {
+  return { method: request.method.toUpperCase(), url: request.url, headers: headersFromFetch(request.headers), body: null };
 }
 
 /**

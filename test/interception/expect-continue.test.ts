@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { readFile, readdir } from 'node:fs/promises';
+import http from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { withCassette } from '../../src/session/index.js';
+import { childEnv, makeTempDir } from '../helpers/index.js';
+
+// `Expect: 100-continue` (the AWS SDK sends it for bodies of 2 MiB+): the client writes its body only
+// after `100 Continue`. Recording must not wait for the body before the request goes out, must store
+// the final response (not the 100), and replay in a fresh process must send the 100 and then the response.
+
+const run = promisify(execFile);
+const fixture = join(import.meta.dirname, '../fixtures/expect-continue/upload.mjs');
+
+interface Seen {
+  status: number;
+  body: string;
+  interim: number[];
+  sent: string;
+}
+
+/**
+ * A loopback server that answers `100 Continue` when asked, reads the body, then answers 200 with its
+ * size and hash. `hits` marks requests that came without `Expect`.
+ */
+function uploadServer(): { server: http.Server; hits: string[] } {
+  const hits: string[] = [];
+  const server = http.createServer();
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const hash = createHash('sha256');
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      hash.update(chunk);
+    });
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ size, sha256: hash.digest('hex') }));
+    });
+  };
+  server.on('checkContinue', (req, res) => {
+    hits.push(`${req.method} ${req.url}`);
+    res.writeContinue();
+    answer(req, res);
+  });
+  server.on('request', (req, res) => {
+    hits.push(`${req.method} ${req.url} (no expect)`);
+    answer(req, res);
+  });
+  return { server, hits };
+}
+
+async function upload(env: Record<string, string>): Promise<Seen> {
+  // bounded: a deadlock fails the test instead of hanging it
+  const { stdout } = await run(process.execPath, [fixture], { env: childEnv(env), timeout: 20_000, killSignal: 'SIGKILL' });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Seen;
+}
+
+let dir: string;
+const live = uploadServer();
+let base: string;
+beforeAll(async () => {
+  dir = await makeTempDir('expect-continue');
+  live.server.listen(0, '127.0.0.1');
+  await once(live.server, 'listening');
+  base = `http://127.0.0.1:${(live.server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  live.server.closeAllConnections();
+  await new Promise<void>((resolve) => live.server.close(() => resolve()));
+});
+
+let recorded: Seen;
+
+it('records a 3 MiB upload sent on 100 Continue without a deadlock, storing the final response', async () => {
+  recorded = await upload({ API_BASE: base, CASSETTE_DIR: dir, MODE: 'record' });
+  expect(recorded.status).toBe(200);
+  expect(JSON.parse(recorded.body)).toEqual({ size: 3 * 1024 * 1024, sha256: recorded.sent });
+  expect(recorded.interim).toEqual([100]);
+  expect(live.hits).toEqual(['PUT /upload']);
+  const cassette = JSON.parse(await readFile(join(dir, 'upload.json'), 'utf8')) as {
+    interactions: Array<{ request: { body: { kind: string; sha256?: string; size?: number } | null }; response: { status: number; body: unknown } }>;
+  };
+  expect(cassette.interactions).toHaveLength(1);
+  const [interaction] = cassette.interactions;
+  expect(interaction!.response.status).toBe(200);
+  expect(interaction!.response.body).toEqual({ json: { size: 3 * 1024 * 1024, sha256: recorded.sent } });
+  // the whole request body was recorded, though it was read after the request went out
+  expect(interaction!.request.body).toEqual({ file: recorded.sent, size: 3 * 1024 * 1024 });
+  expect(await readdir(join(dir, 'upload.bodies'))).toContain(recorded.sent);
+});
+
+it('replays it in a fresh process with the server stopped: 100 Continue, then the recorded response', async () => {
+  live.server.closeAllConnections();
+  await new Promise<void>((resolve) => live.server.close(() => resolve()));
+  const replayed = await upload({ API_BASE: base, CASSETTE_DIR: dir, MODE: 'replay' });
+  expect(replayed).toEqual(recorded);
+  expect(live.hits).toEqual(['PUT /upload']);
+});
+
+it('mode update sends its own 100 Continue to read the body, and a new request then goes out without asking the server for another', async () => {
+  const second = uploadServer();
+  second.server.listen(0, '127.0.0.1');
+  await once(second.server, 'listening');
+  const url = `http://127.0.0.1:${(second.server.address() as { port: number }).port}`;
+  try {
+    const put = (payload: string) =>
+      new Promise<{ status: number; body: string; continues: number }>((resolve, reject) => {
+        const req = http.request(`${url}/upload`, { method: 'PUT', headers: { expect: '100-continue', 'content-length': String(payload.length) } });
+        let continues = 0;
+        req.on('continue', () => {
+          continues += 1;
+          req.end(payload);
+        });
+        req.on('error', reject);
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text, continues }));
+        });
+      });
+    const first = await withCassette('update', () => put('first'), { dir, mode: 'update' });
+    const again = await withCassette('update', () => Promise.all([put('first'), put('second')]), { dir, mode: 'update' });
+    expect(again[0]).toEqual(first);
+    expect(again[1]).toMatchObject({ status: 200, continues: 1 });
+    expect(JSON.parse(again[1].body)).toMatchObject({ size: 6 });
+    expect(JSON.parse(first.body)).toMatchObject({ size: 5 });
+    expect(first.continues).toBe(1);
+    // 'first' went out once, 'second' once; reeltape had already sent their 100, so without `Expect`
+    expect(second.hits).toEqual(['PUT /upload (no expect)', 'PUT /upload (no expect)']);
+  } finally {
+    second.server.closeAllConnections();
+    second.server.close();
+  }
+});
