@@ -17,9 +17,11 @@ export function expectsContinue(request: Request): boolean {
   return request.body !== null && request.headers.get('expect')?.trim().toLowerCase() === '100-continue';
 }
 
-/** What reeltape uses of the interceptor's `http.ClientRequest`: its (mock) socket. */
+/** What reeltape uses of the interceptor's `http.ClientRequest`: its (mock) socket, its end and close. */
 interface WithSocket {
   socket?: { push?(chunk: Buffer): boolean; destroyed?: boolean } | null;
+  writableEnded?: boolean;
+  once?(event: 'close', listener: () => void): unknown;
 }
 
 /**
@@ -37,6 +39,24 @@ export function sendContinue(request: Request): boolean {
   if (typeof socket?.push !== 'function' || socket.destroyed) return false;
   socket.push(CONTINUE);
   return true;
+}
+
+/**
+ * Resolves when a `node:http` request closes without its client having ended the body (the server
+ * answered without `100 Continue`, e.g. `417` or `401`, and the client never sent the body): a
+ * reader of the body stops waiting then. Never resolves for other requests.
+ *
+ * @example
+ * await recordRequest(request, spill, bodyAbandoned(request));
+ */
+export function bodyAbandoned(request: Request): Promise<void> {
+  const raw = getRawRequest(request) as WithSocket | undefined;
+  if (typeof raw?.once !== 'function') return new Promise<void>(() => undefined);
+  return new Promise<void>((resolve) => {
+    raw.once?.('close', () => {
+      if (!raw.writableEnded) resolve();
+    });
+  });
 }
 
 /**

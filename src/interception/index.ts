@@ -9,4 +9,4 @@ export { captureResponse, type ResponseCapture } from './capture-response.js';
 export { BodyCapture, captureStream, type CapturedBody, type ChunkRedactor, type SpillOptions } from './body-capture.js';
 export { recordRequest, requestHead, recordResponse, toFetchResponse, prepareResponses, prepareResponsesInBackground } from './exchange.js';
 export { decodeBody, encodeBody, parseContentEncoding, createDecoder, createEncoder, looksEncoded } from './compression.js';
-export { expectsContinue } from './continue.js';
+export { bodyAbandoned, expectsContinue } from './continue.js';

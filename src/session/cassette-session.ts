@@ -3,6 +3,7 @@ import { discardSideFileTemp, isLiveSideFileTemp } from '../cassette/side-file-w
 import type { Body, Cassette, Interaction, RecordedRequest } from '../cassette/types.js';
 import {
   forgetResponse,
+  bodyAbandoned,
   expectsContinue,
   prepareResponsesInBackground,
   recordRequest,
@@ -289,7 +290,7 @@ export class CassetteSession implements InterceptionScope {
   private recordBeforeBody(request: Request, requestId: string, label: string): RequestDecision {
     const head = requestHead(request);
     // recordRequest clones the request before it returns, so the body is still the client's to send
-    const bodyRead = recordRequest(request, this.spill).then(
+    const bodyRead = recordRequest(request, this.spill, bodyAbandoned(request)).then(
       (recorded) => {
         head.body = recorded.body;
         this.track(recorded.body);

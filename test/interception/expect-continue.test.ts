@@ -137,3 +137,39 @@ it('mode update sends its own 100 Continue to read the body, and a new request t
     second.server.close();
   }
 });
+
+it('a server that refuses without 100 Continue (417): the body never comes, the cassette closes at once and stores the 417', async () => {
+  const refusing = http.createServer();
+  refusing.on('checkContinue', (_req, res) => {
+    res.statusCode = 417;
+    res.end('too large');
+  });
+  refusing.listen(0, '127.0.0.1');
+  await once(refusing, 'listening');
+  const url = `http://127.0.0.1:${(refusing.address() as { port: number }).port}/upload`;
+  try {
+    const started = Date.now();
+    const status = await withCassette(
+      'refused',
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const req = http.request(url, { method: 'PUT', headers: { expect: '100-continue', 'content-length': '5' } });
+          req.on('continue', () => req.end('hello'));
+          req.on('error', reject);
+          req.on('response', (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          });
+        }),
+      { dir, mode: 'record', captureTimeout: 5_000 },
+    );
+    expect(status).toBe(417);
+    // not held up by captureTimeout waiting for a body the client never sends
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const cassette = JSON.parse(await readFile(join(dir, 'refused.json'), 'utf8')) as { interactions: Array<{ request: { body: unknown }; response: { status: number } }> };
+    expect(cassette.interactions.map((i) => [i.request.body, i.response.status])).toEqual([[null, 417]]);
+  } finally {
+    refusing.closeAllConnections();
+    refusing.close();
+  }
+});
