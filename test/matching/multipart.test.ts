@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -6,6 +8,8 @@ import { expect, it } from 'vitest';
 import type { RecordedRequest } from '../../src/cassette/types.js';
 import { bodyFromBytes, boundaryOf, parseMultipart } from '../../src/cassette/index.js';
 import { InteractionIndex, requestKey } from '../../src/matching/index.js';
+import OpenAI, { toFile } from 'openai';
+import { withCassette } from '../../src/session/index.js';
 import { childEnv, startTestServer, type TestServer, useServerAndDir } from '../helpers/index.js';
 
 // FormData gets a random boundary per request: multipart bodies match on their parts (name,
@@ -28,7 +32,7 @@ const pixel = () => new Blob([new Uint8Array([0, 1, 2, 255, 254])], { type: 'ima
 const csv = (text = 'id,name\n1,ada\n') => new Blob([text], { type: 'text/csv' });
 
 it('parses parts: names, filenames, content types and exact content bytes', async () => {
-  const request = await formRequest([['note', 'hello'], ['file', csv(), 'people.csv'], ['image', pixel(), 'pixel.png'], ['empty', '']]);
+  const request = await formRequest([['note', 'hello'], ['file', csv(), 'people.csv'], ['image', pixel(), 'pixel.png'], ['empty', ''], ['naïve "q"', csv('x'), 'résumé.csv']]);
   const boundary = boundaryOf(request.headers['content-type'] as string)!;
   const parts = parseMultipart(request.body!.kind === 'binary' ? request.body!.value : new Uint8Array(), boundary)!;
   expect(parts.map(({ content, ...about }) => ({ ...about, content: [...content] }))).toEqual([
@@ -36,6 +40,8 @@ it('parses parts: names, filenames, content types and exact content bytes', asyn
     { name: 'file', filename: 'people.csv', contentType: 'text/csv', content: [...Buffer.from('id,name\n1,ada\n')] },
     { name: 'image', filename: 'pixel.png', contentType: 'image/png', content: [0, 1, 2, 255, 254] },
     { name: 'empty', content: [] },
+    // UTF-8 names as sent; fetch escapes a quote in a name as %22 (HTML's form encoding), kept as sent
+    { name: 'naïve %22q%22', filename: 'résumé.csv', contentType: 'text/csv', content: [...Buffer.from('x')] },
   ]);
   expect(parseMultipart(Buffer.from('no delimiter here'), boundary)).toBeUndefined();
   expect(parseMultipart(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated`), boundary)).toBeUndefined();
@@ -100,4 +106,34 @@ it('a FormData upload recorded in one process replays in another with a new boun
   expect(changed.error).toBe('CassetteMismatchError');
   expect(changed.message).toContain('body part "note": "hello" ≠ "goodbye"');
   expect(server.hits).toHaveLength(hits);
+});
+
+it('the OpenAI SDK: a file upload recorded once replays with a new client, a new boundary and the API stopped', async () => {
+  const hits: string[] = [];
+  const api = http.createServer((req, res) => {
+    hits.push(`${req.method} ${req.url}`);
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ id: 'file-1', object: 'file', bytes: 42, created_at: 1, filename: 'train.jsonl', purpose: 'fine-tune' }));
+    });
+  });
+  api.listen(0, '127.0.0.1');
+  await once(api, 'listening');
+  const baseURL = `http://127.0.0.1:${(api.address() as { port: number }).port}/v1`;
+  const uploadFile = async (content: string) => {
+    const client = new OpenAI({ apiKey: 'sk-test-not-a-real-key', baseURL, maxRetries: 0 });
+    const file = await client.files.create({ file: await toFile(Buffer.from(content), 'train.jsonl'), purpose: 'fine-tune' });
+    return file.id;
+  };
+  const line = '{"messages":[{"role":"user","content":"hi"}]}\n';
+  try {
+    expect(await withCassette('openai-upload', () => uploadFile(line), { dir, mode: 'record' })).toBe('file-1');
+  } finally {
+    api.closeAllConnections();
+    await new Promise<void>((resolve) => api.close(() => resolve()));
+  }
+  expect(await withCassette('openai-upload', () => uploadFile(line), { dir, mode: 'replay' })).toBe('file-1');
+  await expect(withCassette('openai-upload', () => uploadFile(line.replace('hi', 'bye')), { dir, mode: 'replay' })).rejects.toThrow(/body part "file": .*hi.* ≠ .*bye/);
+  expect(hits).toEqual(['POST /v1/files']);
 });
