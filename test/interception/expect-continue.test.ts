@@ -3,11 +3,12 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readFile, readdir } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { withCassette } from '../../src/session/index.js';
-import { childEnv, makeTempDir } from '../helpers/index.js';
+import { childEnv, createCertificate, makeTempDir } from '../helpers/index.js';
 
 // `Expect: 100-continue` (the AWS SDK sends it for bodies of 2 MiB+): the client writes its body only
 // after `100 Continue`. Recording must not wait for the body before the request goes out, must store
@@ -27,9 +28,8 @@ interface Seen {
  * A loopback server that answers `100 Continue` when asked, reads the body, then answers 200 with its
  * size and hash. `hits` marks requests that came without `Expect`.
  */
-function uploadServer(): { server: http.Server; hits: string[] } {
+function uploadServer(server: http.Server = http.createServer()): { server: http.Server; hits: string[] } {
   const hits: string[] = [];
-  const server = http.createServer();
   const answer = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const hash = createHash('sha256');
     let size = 0;
@@ -172,4 +172,38 @@ it('a server that refuses without 100 Continue (417): the body never comes, the 
     refusing.closeAllConnections();
     refusing.close();
   }
+});
+
+it('over https (a CA trusted only through the agent): records through the server\'s 100, replays with reeltape\'s', async () => {
+  const { key, cert } = await createCertificate();
+  const secure = uploadServer(https.createServer({ key, cert }));
+  secure.server.listen(0, '127.0.0.1');
+  await once(secure.server, 'listening');
+  const url = `https://127.0.0.1:${(secure.server.address() as { port: number }).port}/upload`;
+  const agent = new https.Agent({ ca: cert });
+  const payload = Buffer.alloc(256 * 1024, 7);
+  const put = () =>
+    new Promise<{ status: number; body: string; interim: number[] }>((resolve, reject) => {
+      const req = https.request(url, { method: 'PUT', agent, headers: { expect: '100-continue', 'content-length': String(payload.length) } });
+      const interim: number[] = [];
+      req.on('information', (info) => interim.push(info.statusCode));
+      req.on('continue', () => req.end(payload));
+      req.on('error', reject);
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text, interim }));
+      });
+    });
+  let recorded;
+  try {
+    recorded = await withCassette('secure', put, { dir, mode: 'record' });
+  } finally {
+    secure.server.closeAllConnections();
+    await new Promise<void>((resolve) => secure.server.close(() => resolve()));
+  }
+  expect(recorded).toMatchObject({ status: 200, interim: [100] });
+  expect(JSON.parse(recorded.body)).toMatchObject({ size: payload.length });
+  expect(await withCassette('secure', put, { dir, mode: 'replay' })).toEqual(recorded);
+  expect(secure.hits).toEqual(['PUT /upload']);
 });
