@@ -1,5 +1,5 @@
 import { getHeader } from '../cassette/headers.js';
-import { bodyByteLength, decodeUtf8 } from '../cassette/body-codec.js';
+import { bodyByteLength, bodyFromBytes, decodeUtf8 } from '../cassette/body-codec.js';
 import { sha256Hex } from '../cassette/side-files.js';
 import type { JsonValue, RecordedRequest } from '../cassette/types.js';
 import { bodyAsForm, bodyAsJson, bodyAsMultipart, matchedHeaderNames, removeJsonPaths } from './request-key.js';
@@ -70,7 +70,8 @@ export function explainParts(request: RecordedRequest, options: MatchOptions, bo
       body = { kind: 'form', params };
     } else if (multipart) {
       const parts = multipart.map(({ content, ...about }): ExplainPart => {
-        const text = decodeUtf8(content);
+        // shown as text when it looks like text to the body codec (UTF-8 without control characters), else by size
+        const text = bodyFromBytes(content)?.kind === 'binary' ? undefined : decodeUtf8(content);
         return { ...about, size: content.byteLength, digest: sha256Hex(content), ...(text === undefined ? {} : { text }) };
       });
       body = { kind: 'multipart', parts };

@@ -69,14 +69,18 @@ export function bodyAsForm(body: Body | null, contentType: string | undefined): 
   return undefined;
 }
 
+/** Multipart side files up to this size are read to be matched by their parts; larger ones by their hash. */
+export const MULTIPART_MATCH_LIMIT = 64 * 1024 * 1024;
+
 /**
  * The parts of a `multipart/*` body (the boundary is not part of them), minus parts whose name is
- * in `ignore`; `undefined` when the body is not multipart or not well-formed. A `file` body (over
- * the side-file threshold) is not read: it is matched by its hash.
+ * in `ignore`; `undefined` when the body is not multipart or not well-formed. A `file` body is read
+ * from its side file when it has one of at most {@link MULTIPART_MATCH_LIMIT} bytes.
  */
 export function bodyAsMultipart(body: Body | null, contentType: string | undefined, ignore: readonly string[] = []): MultipartPart[] | undefined {
   const boundary = boundaryOf(contentType);
-  if (body === null || body.kind === 'file' || boundary === undefined) return undefined;
+  if (body === null || boundary === undefined) return undefined;
+  if (body.kind === 'file' && (body.path === '' || body.size > MULTIPART_MATCH_LIMIT)) return undefined;
   const parts = parseMultipart(bodyToBytes(body), boundary);
   return parts && parts.filter((part) => part.name === undefined || !ignore.includes(part.name));
 }

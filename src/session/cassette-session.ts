@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { discardSideFileTemp, isLiveSideFileTemp } from '../cassette/side-file-writer.js';
+import { boundaryOf } from '../cassette/index.js';
 import type { Body, Cassette, Interaction, RecordedRequest } from '../cassette/types.js';
 import {
   forgetResponse,
@@ -257,7 +258,9 @@ export class CassetteSession implements InterceptionScope {
       if (hit) return this.respond(hit, label);
     }
     if (this.mode === 'record' && expectsContinue(request)) return this.recordBeforeBody(request, requestId, label);
-    const recorded = await recordRequest(request, this.mode === 'replay' ? this.hashOnly : this.spill);
+    // a large body is only hashed in replay, unless it is multipart: that matches by its parts, read from a temp side file
+    const multipart = boundaryOf(request.headers.get('content-type') ?? undefined) !== undefined;
+    const recorded = await recordRequest(request, this.mode === 'replay' && !multipart ? this.hashOnly : this.spill);
     this.track(recorded.body);
     if (this.mode === 'record') return this.record(recorded, requestId, label);
     const index = this.index;

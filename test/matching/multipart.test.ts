@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -136,4 +136,26 @@ it('the OpenAI SDK: a file upload recorded once replays with a new client, a new
   expect(await withCassette('openai-upload', () => uploadFile(line), { dir, mode: 'replay' })).toBe('file-1');
   await expect(withCassette('openai-upload', () => uploadFile(line.replace('hi', 'bye')), { dir, mode: 'replay' })).rejects.toThrow(/body part "file": .*hi.* ≠ .*bye/);
   expect(hits).toEqual(['POST /v1/files']);
+});
+
+it('a multipart upload over the side-file threshold still matches by its parts (read from the side files), and names a changed part', async () => {
+  const big = (fill: number) => new Blob([new Uint8Array(2 * 1024 * 1024).fill(fill)], { type: 'application/octet-stream' });
+  const send = (fill: number) => async () => {
+    const form = new FormData();
+    form.append('note', 'large');
+    form.append('file', big(fill), 'big.bin');
+    const response = await fetch(`${server.url}/echo`, { method: 'POST', body: form });
+    await response.arrayBuffer();
+    return response.status;
+  };
+  expect(await withCassette('large-upload', send(1), { dir, mode: 'record' })).toBe(200);
+  const cassette = JSON.parse(await readFile(join(dir, 'large-upload.json'), 'utf8')) as { interactions: Array<{ request: { body: Record<string, unknown> } }> };
+  expect(cassette.interactions[0]!.request.body).toHaveProperty('file');
+  const hits = server.hits.length;
+  await server.close();
+  expect(await withCassette('large-upload', send(1), { dir, mode: 'replay' })).toBe(200);
+  await expect(withCassette('large-upload', send(2), { dir, mode: 'replay' })).rejects.toThrow(/body part "file": differs \(recorded 2097152 bytes, request 2097152 bytes\)/);
+  expect(server.hits).toHaveLength(hits);
+  // the replay's temp side files are gone
+  expect((await readdir(join(dir, 'large-upload.bodies'))).filter((name) => name.startsWith('.'))).toEqual([]);
 });
