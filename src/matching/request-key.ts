@@ -69,13 +69,21 @@ export function bodyAsForm(body: Body | null, contentType: string | undefined): 
   return undefined;
 }
 
-/** Multipart side files up to this size are read to be matched by their parts; larger ones by their hash. */
+/**
+ * Multipart side files up to this size are read to be matched by their parts; larger ones by their hash.
+ *
+ * @example
+ * body.kind === 'file' && body.size > MULTIPART_MATCH_LIMIT // matched by hash
+ */
 export const MULTIPART_MATCH_LIMIT = 64 * 1024 * 1024;
 
 /**
  * The parts of a `multipart/*` body (the boundary is not part of them), minus parts whose name is
  * in `ignore`; `undefined` when the body is not multipart or not well-formed. A `file` body is read
  * from its side file when it has one of at most {@link MULTIPART_MATCH_LIMIT} bytes.
+ *
+ * @example
+ * bodyAsMultipart(request.body, getHeader(request.headers, 'content-type'))?.map((p) => p.name) // ['note', 'file']
  */
 export function bodyAsMultipart(body: Body | null, contentType: string | undefined, ignore: readonly string[] = []): MultipartPart[] | undefined {
   const boundary = boundaryOf(contentType);
