@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { decodeUtf8, getHeader, maxCassetteBytes, parseCassette } from '../cassette/index.js';
+import { boundaryOf, decodeUtf8, getHeader, maxCassetteBytes, parseCassette } from '../cassette/index.js';
 import type { Cassette, HeaderMap, JsonValue } from '../cassette/types.js';
 import { ReeltapeConfigError } from '../errors/index.js';
 import { collectConfigSecrets, defaultSecretRules, searchableSpellings, type DefaultSanitizerOptions, type SecretSpelling } from '../sanitizers/index.js';
 import { joinPath, visitStrings } from '../sanitizers/leaks.js';
-import { boundaryOf, mapMultipart } from '../sanitizers/rules-redactor.js';
+import { mapMultipart } from '../sanitizers/rules-redactor.js';
 import type { SecretRules } from '../secrets/index.js';
 import { allowMatcher, loadAllowList, type AllowEntry } from './allow-list.js';
 import { CONFIG_SECRET_RULE, UNREADABLE_RULE } from './rule-docs.js';

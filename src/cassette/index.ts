@@ -4,6 +4,7 @@
  */
 export * from './types.js';
 export { bodyFromBytes, bodyToBytes, bodyByteLength, decodeUtf8, detectJsonFormat, formatJson, isFormContentType, isJsonContentType, isTextContentType } from './body-codec.js';
+export { boundaryOf, parseMultipart, type MultipartPart } from './multipart.js';
 export { headersFromFetch, headersToPairs, getHeader, setHeader, deleteHeader, headerMapFromEntries, sortHeaders } from './headers.js';
 export { serializeCassette, parseCassette, SUPPORTED_CASSETTE_VERSIONS } from './format.js';
 export { loadCassette, saveCassette, resolveCassettePath, cassettesEqual, DEFAULT_SIDE_FILE_THRESHOLD, DEFAULT_MAX_CASSETTE_BYTES, maxCassetteBytes, type SaveCassetteOptions, type LoadCassetteOptions } from './storage.js';

@@ -22,21 +22,31 @@ function fileBody(captured: Extract<CapturedBody, { kind: 'file' }>): Body {
  * Turns a live Fetch API request into a {@link RecordedRequest}, reading a *clone* of its body
  * (reading the original would leave it unusable for the client's own transport). With `spill`, a
  * body over the threshold is streamed to a temp side file (or, with `persist: false`, only
- * hashed) and becomes a `file` body.
+ * hashed) and becomes a `file` body. Reading stops when `abandoned` resolves (what arrived is kept).
  *
  * @example
  * const recorded = await recordRequest(request); // request is still usable
  */
-export async function recordRequest(request: Request, spill?: SpillOptions): Promise<RecordedRequest> {
-  const headers = headersFromFetch(request.headers);
-  let body: Body | null = null;
+export async function recordRequest(request: Request, spill?: SpillOptions, abandoned?: Promise<void>): Promise<RecordedRequest> {
+  const recorded = requestHead(request);
   if (request.body !== null) {
     const capture = new BodyCapture(spill ? { ...spill, codings: [] } : undefined);
-    await captureStream(request.clone().body, capture);
+    // `abandoned`: the client will not send (the rest of) its body; keep what arrived
+    await captureStream(request.clone().body, capture, abandoned && ((reader) => void abandoned.then(() => reader.cancel().catch(() => undefined))));
     const captured = capture.result();
-    body = captured.kind === 'file' ? fileBody(captured) : bodyFromBytes(captured.bytes, getHeader(headers, 'content-type'));
+    recorded.body = captured.kind === 'file' ? fileBody(captured) : bodyFromBytes(captured.bytes, getHeader(recorded.headers, 'content-type'));
   }
-  return { method: request.method.toUpperCase(), url: request.url, headers, body };
+  return recorded;
+}
+
+/**
+ * A live request's method, URL and headers as a {@link RecordedRequest}, without its body (`null`).
+ *
+ * @example
+ * const head = requestHead(request); // e.g. before an `Expect: 100-continue` body is sent
+ */
+export function requestHead(request: Request): RecordedRequest {
+  return { method: request.method.toUpperCase(), url: request.url, headers: headersFromFetch(request.headers), body: null };
 }
 
 /**

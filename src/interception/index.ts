@@ -7,5 +7,6 @@ export { ensureInterception, installInterception, uninstallInterception, forgetR
 export { runInScope, currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
 export { captureResponse, type ResponseCapture } from './capture-response.js';
 export { BodyCapture, captureStream, type CapturedBody, type ChunkRedactor, type SpillOptions } from './body-capture.js';
-export { recordRequest, recordResponse, toFetchResponse, prepareResponses, prepareResponsesInBackground } from './exchange.js';
+export { recordRequest, requestHead, recordResponse, toFetchResponse, prepareResponses, prepareResponsesInBackground } from './exchange.js';
 export { decodeBody, encodeBody, parseContentEncoding, createDecoder, createEncoder, looksEncoded } from './compression.js';
+export { bodyAbandoned, expectsContinue } from './continue.js';

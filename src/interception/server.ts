@@ -21,6 +21,7 @@ import {
   type HttpInterceptor,
   type InstalledValues,
 } from './coexistence.js';
+import { dropExpect, expectsContinue, isInterim, sendContinue } from './continue.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { fetchAndCapture, keepUnfollowableRedirect } from './record-fetch.js';
 import { currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
@@ -88,6 +89,10 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
   // msw 3 intercepts sockets, under this layer: reeltape decides there, after its handlers
   if (followSocketSource()) return;
   const answerable = { pending: () => controller.readyState === RequestController.PENDING, respondWith: (r: Response) => controller.respondWith(r) };
+  // `Expect: 100-continue`: a cassette that may replay reads the body to match, and the client sends
+  // it only after `100 Continue`, so reeltape sends that itself (one that only records decides without
+  // the body: the server's own 100 comes through).
+  const continued = !fromFetch && !scope.neverReplays && expectsContinue(request) && sendContinue(request);
   await answer(
     scope,
     request,
@@ -101,6 +106,8 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
     },
     fromFetch ? (response) => keepUnfollowableRedirect(request, response) : undefined,
   );
+  // going out after all (recorded or passed through): the server must not send a second 100
+  if (continued && controller.readyState === RequestController.PENDING) dropExpect(request);
 }
 
 const onFetchRequest = (args: RequestListenerArgs): Promise<void> => onRequest(args, true);
@@ -255,6 +262,8 @@ function directFetch(): typeof globalThis.fetch | undefined {
  * leave one branch unread, buffering the whole body.
  */
 function onResponse({ response, requestId, isMockedResponse }: ResponseListenerArgs): void {
+  // an interim response (`100 Continue`, `103 Early Hints`) is not the response: the final one follows
+  if (isInterim(response.status)) return;
   const waiting = isMockedResponse ? undefined : awaitingResponse.get(requestId);
   if (waiting) {
     forgetResponse(requestId);

@@ -8,6 +8,7 @@
  */
 import { answer } from './answer.js';
 import { captureResponse } from './capture-response.js';
+import { isInterim } from './continue.js';
 import { currentScope, type RequestDecision } from './scope.js';
 
 const REGISTRY = '__MSW_INTERCEPTORS_REGISTRY';
@@ -95,7 +96,7 @@ async function onSourceRequest({ request, requestId, controller }: SourceRequest
  * listens only while a recorded request waits, and drains copies nobody reads.
  */
 function onSourceResponse({ requestId, response }: SourceResponseEvent): void {
-  if (response.status < 200 && response.status !== 101) return;
+  if (isInterim(response.status)) return;
   const waiting = awaiting.get(requestId);
   if (!waiting) {
     void response.body?.cancel().catch(() => undefined);

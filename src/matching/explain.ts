@@ -1,7 +1,8 @@
 import { getHeader } from '../cassette/headers.js';
-import { bodyByteLength } from '../cassette/body-codec.js';
+import { bodyByteLength, bodyFromBytes, decodeUtf8 } from '../cassette/body-codec.js';
+import { sha256Hex } from '../cassette/side-files.js';
 import type { JsonValue, RecordedRequest } from '../cassette/types.js';
-import { bodyAsForm, bodyAsJson, matchedHeaderNames, removeJsonPaths } from './request-key.js';
+import { bodyAsForm, bodyAsJson, bodyAsMultipart, matchedHeaderNames, removeJsonPaths } from './request-key.js';
 import { isSignedUrlParam } from './signed-url.js';
 import type { MatchOptions } from './options.js';
 
@@ -15,8 +16,21 @@ export interface ExplainParts {
     | { kind: 'none' }
     | { kind: 'json'; value: JsonValue }
     | { kind: 'form'; params: Map<string, string[]> }
+    | { kind: 'multipart'; parts: ExplainPart[] }
     | { kind: 'bytes'; size: number; key: string };
   headers: Map<string, string | undefined>;
+}
+
+/** One part of a multipart body, as explanations compare it. */
+export interface ExplainPart {
+  name?: string;
+  filename?: string;
+  contentType?: string;
+  size: number;
+  /** SHA-256 of the content. */
+  digest: string;
+  /** The content, when it is UTF-8 text. */
+  text?: string;
 }
 
 const MAX_BODY_DIFFERENCES = 5;
@@ -48,11 +62,19 @@ export function explainParts(request: RecordedRequest, options: MatchOptions, bo
     body = { kind: 'json', value };
   } else {
     const form = bodyAsForm(request.body, contentType);
+    const multipart = form ? undefined : bodyAsMultipart(request.body, contentType, options.ignoreBodyPaths);
     if (form) {
       const params = new Map<string, string[]>();
       const ignored = new Set(options.ignoreBodyPaths ?? []);
       for (const [name, value] of form) if (!ignored.has(name)) params.set(name, [...(params.get(name) ?? []), value]);
       body = { kind: 'form', params };
+    } else if (multipart) {
+      const parts = multipart.map(({ content, ...about }): ExplainPart => {
+        // shown as text when it looks like text to the body codec (UTF-8 without control characters), else by size
+        const text = bodyFromBytes(content)?.kind === 'binary' ? undefined : decodeUtf8(content);
+        return { ...about, size: content.byteLength, digest: sha256Hex(content), ...(text === undefined ? {} : { text }) };
+      });
+      body = { kind: 'multipart', parts };
     } else if (request.body !== null) body = { kind: 'bytes', size: bodyByteLength(request.body), key: bodyKey };
   }
   const headers = new Map<string, string | undefined>();
@@ -101,6 +123,34 @@ function diffJson(path: string, recorded: JsonValue | undefined, live: JsonValue
   if (JSON.stringify(recorded) !== JSON.stringify(live)) out.push(`${path}: ${show(recorded)} ≠ ${show(live)}`);
 }
 
+/** How a part is named in a difference: `body part "note"` (by its field name), else by position. */
+function partLabel(part: ExplainPart, index: number): string {
+  return part.name !== undefined ? `body part ${JSON.stringify(part.name)}` : `body part #${index + 1}`;
+}
+
+/**
+ * Compares multipart bodies part by part, in order (the boundary is not compared): name, filename,
+ * content type and content; each difference names the part.
+ */
+function compareParts(recorded: readonly ExplainPart[], live: readonly ExplainPart[], out: string[]): void {
+  if (recorded.length !== live.length) out.push(`body: ${recorded.length} parts ≠ ${live.length} parts`);
+  for (let i = 0; i < Math.max(recorded.length, live.length); i++) {
+    const r = recorded[i];
+    const l = live[i];
+    if (!r || !l) {
+      out.push(`${partLabel((r ?? l) as ExplainPart, i)}: missing in ${r ? 'request' : 'recording'}`);
+      continue;
+    }
+    const label = partLabel(r, i);
+    if (r.name !== l.name) out.push(`${label} name: ${show(r.name)} ≠ ${show(l.name)}`);
+    if (r.filename !== l.filename) out.push(`${label} filename: ${show(r.filename)} ≠ ${show(l.filename)}`);
+    if (r.contentType !== l.contentType) out.push(`${label} content type: ${show(r.contentType)} ≠ ${show(l.contentType)}`);
+    if (r.digest === l.digest) continue;
+    if (r.text !== undefined && l.text !== undefined) out.push(`${label}: ${show(r.text)} ≠ ${show(l.text)}`);
+    else out.push(`${label}: differs (recorded ${r.size} bytes, request ${l.size} bytes)`);
+  }
+}
+
 /**
  * Lists what differs between a recorded request and a live one, as short strings of the form
  * `<part>: <recorded> ≠ <live>`, or `<part>: missing in recording` (only the live request has it) /
@@ -135,6 +185,7 @@ export function compareRequests(recorded: ExplainParts, live: ExplainParts): { d
   else if (lb.kind === 'none' && rb.kind !== 'none') bodyDiffs.push('body: missing in request');
   else if (rb.kind === 'json' && lb.kind === 'json') diffJson('body', rb.value, lb.value, bodyDiffs);
   else if (rb.kind === 'form' && lb.kind === 'form') compareParams('body', rb.params, lb.params, bodyDiffs);
+  else if (rb.kind === 'multipart' && lb.kind === 'multipart') compareParts(rb.parts, lb.parts, bodyDiffs);
   else if (rb.kind === 'bytes' && lb.kind === 'bytes') {
     if (rb.key !== lb.key) bodyDiffs.push(`body: differs (recorded ${rb.size} bytes, request ${lb.size} bytes)`);
   } else if (rb.kind !== lb.kind) bodyDiffs.push(`body: ${describeBody(rb)} ≠ ${describeBody(lb)}`);
@@ -164,6 +215,8 @@ function describeBody(body: ExplainParts['body']): string {
       return 'JSON';
     case 'form':
       return 'form data';
+    case 'multipart':
+      return `multipart (${body.parts.length} part${body.parts.length === 1 ? '' : 's'})`;
     case 'bytes':
       return `${body.size} bytes`;
   }

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
 import { bodyToBytes, decodeUtf8, isFormContentType, isJsonContentType } from '../cassette/body-codec.js';
 import { getHeader } from '../cassette/headers.js';
+import { boundaryOf, parseMultipart, type MultipartPart } from '../cassette/multipart.js';
+import { sha256Hex } from '../cassette/side-files.js';
 import { isCanonicalPlainUrl } from '../cassette/canonical-url.js';
 import type { Body, JsonValue, RecordedRequest } from '../cassette/types.js';
 import type { MatchOptions } from './options.js';
@@ -13,7 +14,10 @@ export interface KeyParts {
   method: string;
   /** URL without fragment, query sorted by name (stable), ignored parameters removed. */
   url: string;
-  /** Canonical body identity: `json:` + stable JSON, `form:` + sorted params, `sha256:` + hash, or `` for none. */
+  /**
+   * Canonical body identity: `json:` + stable JSON, `form:` + sorted params, `multipart:` + each part's
+   * name, filename, content type and content hash (not the boundary), `sha256:` + hash, or `` for none.
+   */
   body: string;
   /** Listed headers as `name: value` lines (empty when `headers` is not set). */
   headers: string;
@@ -65,6 +69,30 @@ export function bodyAsForm(body: Body | null, contentType: string | undefined): 
   return undefined;
 }
 
+/**
+ * Multipart side files up to this size are read to be matched by their parts; larger ones by their hash.
+ *
+ * @example
+ * body.kind === 'file' && body.size > MULTIPART_MATCH_LIMIT // matched by hash
+ */
+export const MULTIPART_MATCH_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * The parts of a `multipart/*` body (the boundary is not part of them), minus parts whose name is
+ * in `ignore`; `undefined` when the body is not multipart or not well-formed. A `file` body is read
+ * from its side file when it has one of at most {@link MULTIPART_MATCH_LIMIT} bytes.
+ *
+ * @example
+ * bodyAsMultipart(request.body, getHeader(request.headers, 'content-type'))?.map((p) => p.name) // ['note', 'file']
+ */
+export function bodyAsMultipart(body: Body | null, contentType: string | undefined, ignore: readonly string[] = []): MultipartPart[] | undefined {
+  const boundary = boundaryOf(contentType);
+  if (body === null || boundary === undefined) return undefined;
+  if (body.kind === 'file' && (body.path === '' || body.size > MULTIPART_MATCH_LIMIT)) return undefined;
+  const parts = parseMultipart(bodyToBytes(body), boundary);
+  return parts && parts.filter((part) => part.name === undefined || !ignore.includes(part.name));
+}
+
 /** Removes dotted paths (`*` = any key or index) from a JSON value, in place. */
 export function removeJsonPaths(value: JsonValue, paths: readonly string[]): void {
   for (const path of paths) removePath(value, path.split('.'), 0);
@@ -107,8 +135,10 @@ function bodyKey(request: RecordedRequest, options: MatchOptions): string {
     form.sort();
     return `form:${form.toString()}`;
   }
+  const parts = bodyAsMultipart(body, contentType, ignore);
+  if (parts) return `multipart:${JSON.stringify(parts.map((p) => [p.name ?? null, p.filename ?? null, p.contentType ?? null, sha256Hex(p.content)]))}`;
   if (body.kind === 'file') return `sha256:${body.sha256}`;
-  return `sha256:${createHash('sha256').update(bodyToBytes(body)).digest('hex')}`;
+  return `sha256:${sha256Hex(bodyToBytes(body))}`;
 }
 
 /** Names of the headers that take part in matching (lower-case, sorted). */
@@ -136,7 +166,7 @@ export function joinKeyParts(parts: KeyParts): string {
  * The identity key of a request under the default matching rules: upper-case method, URL with
  * query parameters sorted (repeats keep their relative order) minus `ignoreQueryParams`, listed
  * `headers`, and the body (JSON canonical minus `ignoreBodyPaths`, form bodies as sorted params,
- * other bodies by SHA-256). Two requests match exactly when their keys are equal.
+ * multipart bodies by their parts whatever the boundary, other bodies by SHA-256). Two requests match exactly when their keys are equal.
  * (`custom` is not part of the key.)
  *
  * @example

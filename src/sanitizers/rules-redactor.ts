@@ -1,4 +1,4 @@
-import { getHeader } from '../cassette/index.js';
+import { boundaryOf, getHeader } from '../cassette/index.js';
 import type { Body, HeaderMap, JsonValue } from '../cassette/types.js';
 import type { SecretMatch, SecretRules } from '../secrets/index.js';
 import { rewriteJson } from './json-path.js';
@@ -106,18 +106,6 @@ export function redactHeadersByRules(headers: HeaderMap, rules: SecretRules, ctx
     const next = Array.isArray(value) ? value.map(one) : one(value);
     if (Array.isArray(next) ? next.some((v, i) => v !== (value as string[])[i]) : next !== value) headers[name] = next;
   }
-}
-
-/**
- * The multipart boundary of a content type, if it is `multipart/*`.
- *
- * @example
- * boundaryOf('multipart/form-data; boundary="x1"') // 'x1'
- */
-export function boundaryOf(contentType: string | undefined): string | undefined {
-  if (!contentType || !/^\s*multipart\//i.test(contentType)) return undefined;
-  const m = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  return m?.[1] ?? m?.[2];
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

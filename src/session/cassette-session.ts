@@ -1,10 +1,14 @@
 import { AsyncResource } from 'node:async_hooks';
 import { discardSideFileTemp, isLiveSideFileTemp } from '../cassette/side-file-writer.js';
+import { boundaryOf } from '../cassette/index.js';
 import type { Body, Cassette, Interaction, RecordedRequest } from '../cassette/types.js';
 import {
   forgetResponse,
+  bodyAbandoned,
+  expectsContinue,
   prepareResponsesInBackground,
   recordRequest,
+  requestHead,
   recordResponse,
   toFetchResponse,
   type InterceptionScope,
@@ -30,7 +34,9 @@ interface RecordingSlot {
   readonly requestId: string;
   readonly request: RecordedRequest;
   capture?: ResponseCapture;
-  /** Whether the capture's body has been read to the end (or failed). */
+  /** Settles when the response body (and a request body read after the decision) is read to the end or failed. */
+  done?: Promise<void>;
+  /** Whether {@link done} has settled. */
   settled?: boolean;
 }
 
@@ -254,7 +260,10 @@ export class CassetteSession implements InterceptionScope {
       const hit = this.index?.take({ method: request.method, url: request.url, headers: {}, body: null });
       if (hit) return this.respond(hit, label);
     }
-    const recorded = await recordRequest(request, this.mode === 'replay' ? this.hashOnly : this.spill);
+    if (this.mode === 'record' && expectsContinue(request)) return this.recordBeforeBody(request, requestId, label);
+    // a large body is only hashed in replay, unless it is multipart: that matches by its parts, read from a temp side file
+    const multipart = boundaryOf(request.headers.get('content-type') ?? undefined) !== undefined;
+    const recorded = await recordRequest(request, this.mode === 'replay' && !multipart ? this.hashOnly : this.spill);
     this.track(recorded.body);
     if (this.mode === 'record') return this.record(recorded, requestId, label);
     const index = this.index;
@@ -280,7 +289,24 @@ export class CassetteSession implements InterceptionScope {
     this.log?.(`request failed inside reeltape: ${error instanceof Error ? error.message : String(error)}`);
   }
 
-  private record(request: RecordedRequest, requestId: string, label: string): RequestDecision {
+  /**
+   * Records a request that sends its body only after `100 Continue` (`Expect: 100-continue`): it
+   * goes out at once, and its body is read while it is sent; the interaction waits for both.
+   */
+  private recordBeforeBody(request: Request, requestId: string, label: string): RequestDecision {
+    const head = requestHead(request);
+    // recordRequest clones the request before it returns, so the body is still the client's to send
+    const bodyRead = recordRequest(request, this.spill, bodyAbandoned(request)).then(
+      (recorded) => {
+        head.body = recorded.body;
+        this.track(recorded.body);
+      },
+      (error: unknown) => this.log?.(`${label} → request body not read: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    return this.record(head, requestId, label, bodyRead);
+  }
+
+  private record(request: RecordedRequest, requestId: string, label: string, bodyRead?: Promise<void>): RequestDecision {
     const slot: RecordingSlot = { requestId, request };
     this.slots.push(slot);
     this.log?.(`${label} → recorded`);
@@ -289,7 +315,8 @@ export class CassetteSession implements InterceptionScope {
       spill: { ...this.spill, redactor: sideFileRedactor(this.sanitizer, this.secretRules, request) },
       onResponse: (capture) => {
         slot.capture = capture;
-        void capture.done.then(() => {
+        slot.done = bodyRead ? Promise.all([capture.done, bodyRead]).then(() => undefined) : capture.done;
+        void slot.done.then(() => {
           slot.settled = true;
           if (this.advanceScheduled) return;
           this.advanceScheduled = true;
@@ -305,7 +332,7 @@ export class CassetteSession implements InterceptionScope {
    * a body cut short is kept as far as it arrived and listed in `incomplete`.
    */
   async settle(): Promise<Recording> {
-    const pending = this.slots.flatMap((s) => (s.capture && !s.settled ? [s.capture.done] : []));
+    const pending = this.slots.flatMap((s) => (s.done && !s.settled ? [s.done] : []));
     if (pending.length > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
