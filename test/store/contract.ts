@@ -35,9 +35,12 @@ export function sampleCassette(): Cassette {
   };
 }
 
-/** What must survive a store: method, URL, headers (pairs), status, status text, body kind and bytes. */
+/**
+ * What must survive a store: method, URL, headers (pairs), status, status text, body kind and bytes
+ * (a side-file body is bytes of no known kind: it compares as binary).
+ */
 export function comparable(cassette: Cassette): unknown {
-  const body = (b: Body | null) => (b === null ? null : { kind: b.kind === 'file' ? 'file' : b.kind, bytes: Buffer.from(bodyToBytes(b)).toString('hex') });
+  const body = (b: Body | null) => (b === null ? null : { kind: b.kind === 'file' ? 'binary' : b.kind, bytes: Buffer.from(bodyToBytes(b)).toString('hex') });
   return cassette.interactions.map(({ request, response }) => ({
     method: request.method,
     url: request.url,
