@@ -63,15 +63,12 @@ export interface CassetteHandle {
 }
 
 function describeError(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message.slice(0, 1000) };
-  return { name: 'NonError', message: String(error).slice(0, 1000) };
+  return error instanceof Error ? { name: error.name, message: error.message.slice(0, 1000) } : { name: 'NonError', message: String(error).slice(0, 1000) };
 }
 
 function buildSanitizer(options: ResolvedOptions): Sanitizer {
-  const parts: Sanitizer[] = [];
-  if (options.defaultSanitizer !== false) parts.push(defaultSanitizer(options.defaultSanitizer));
-  parts.push(...(options.sanitizers ?? []));
-  return chain(...parts);
+  const first = options.defaultSanitizer !== false ? [defaultSanitizer(options.defaultSanitizer)] : [];
+  return chain(...first, ...(options.sanitizers ?? []));
 }
 
 function recordHint(file: string): string {
@@ -105,8 +102,7 @@ async function loadForMode(store: CassetteStore, file: string, requested: string
 
 /**
  * Runs `fn` inside a cassette. The first run (mode `auto`, no cassette yet, `CI` unset) records
- * every HTTP exchange `fn` makes into `<dir>/<name>.json` (`<name>.har` with `store: harStore()`);
- * later runs replay it with no network.
+ * every HTTP exchange `fn` makes into its store (`<dir>/<name>.json`; `.har` with `store: harStore()`); later runs replay it with no network.
  * Requests made by other code running at the same time (another cassette, code outside any
  * cassette) are not affected.
  *

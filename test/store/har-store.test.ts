@@ -36,7 +36,7 @@ describe('harStore files', () => {
     expect(text!.response.content.text).toBe('héllo\nworld');
     expect(text!.response.content.encoding).toBeUndefined();
     expect(binary!.response.content).toMatchObject({ encoding: 'base64', size: 300, _reeltape: { kind: 'binary' } });
-    expect(Buffer.from(binary!.response.content.text!, 'base64')).toEqual(Buffer.from(sampleCassette().interactions[3]!.response.body!.value as Uint8Array));
+    expect(Buffer.from(binary!.response.content.text!, 'base64')).toEqual(Buffer.from((sampleCassette().interactions[3]!.response.body as { value: Uint8Array }).value));
     expect(empty!.request.postData).toBeUndefined();
     expect(empty!.response.content).toMatchObject({ size: 0, text: '' });
     expect(empty!.response.headers.filter((h) => h.name === 'set-cookie').map((h) => h.value)).toEqual(['a=1; Path=/', 'b=2; Path=/']);
