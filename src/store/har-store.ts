@@ -13,7 +13,12 @@ import { cassetteToHar } from './har-write.js';
 import { listFiles, removeWithSideFiles } from './files.js';
 import type { CassetteStore } from './types.js';
 
-/** Options of {@link harStore}. */
+/**
+ * Options of {@link harStore}.
+ *
+ * @example
+ * harStore({ maxInlineBytes: 16 * 1024 * 1024 })
+ */
 export interface HarStoreOptions {
   /**
    * Largest body (in bytes) that was streamed to a side file while recording (over
@@ -23,7 +28,12 @@ export interface HarStoreOptions {
   maxInlineBytes?: number;
 }
 
-/** Default {@link HarStoreOptions.maxInlineBytes}: 64 MiB. */
+/**
+ * Default {@link HarStoreOptions.maxInlineBytes}: 64 MiB.
+ *
+ * @example
+ * harStore({ maxInlineBytes: DEFAULT_HAR_MAX_INLINE_BYTES * 2 })
+ */
 export const DEFAULT_HAR_MAX_INLINE_BYTES = 64 * 1024 * 1024;
 
 /**

@@ -63,7 +63,12 @@ export interface HarResponse {
   bodySize: number;
 }
 
-/** One exchange. Polly.js adds `_id` (request hash) and `_order` (its repeat count). */
+/**
+ * One exchange. Polly.js adds `_id` (request hash) and `_order` (its repeat count).
+ *
+ * @example
+ * const statuses = har.log.entries.map((entry: HarEntry) => entry.response.status);
+ */
 export interface HarEntry {
   startedDateTime: string;
   time: number;
@@ -75,7 +80,12 @@ export interface HarEntry {
   _order?: number;
 }
 
-/** A whole HAR file. `log._reeltape` keeps the cassette's format version and `meta`. */
+/**
+ * A whole HAR file. `log._reeltape` keeps the cassette's format version and `meta`.
+ *
+ * @example
+ * const har = JSON.parse(await readFile('users.har', 'utf8')) as Har;
+ */
 export interface Har {
   log: {
     version: '1.2';

@@ -5,7 +5,12 @@ import { ReeltapeConfigError } from '../errors/index.js';
 import { REELTAPE_VERSION } from '../session/version.js';
 import type { Har, HarBodyKind, HarContent, HarEntry, HarPair } from './har-types.js';
 
-/** Options of {@link cassetteToHar}. */
+/**
+ * Options of {@link cassetteToHar}.
+ *
+ * @example
+ * cassetteToHar(cassette, { file: 'users.har', maxInlineBytes: DEFAULT_HAR_MAX_INLINE_BYTES })
+ */
 export interface CassetteToHarOptions {
   /** Largest side-file body (`kind: 'file'`) inlined as base64; a larger one is refused. */
   maxInlineBytes: number;

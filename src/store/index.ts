@@ -7,4 +7,4 @@ export { jsonStore } from './json-store.js';
 export { harStore, parseHar, serializeHar, DEFAULT_HAR_MAX_INLINE_BYTES, type HarStoreOptions } from './har-store.js';
 export { cassetteToHar, type CassetteToHarOptions } from './har-write.js';
 export { harToCassette } from './har-read.js';
-export type { Har, HarEntry, HarRequest, HarResponse, HarContent, HarPostData, HarPair, HarBodyKind, HarBodyExtra } from './har-types.js';
+export type { Har, HarEntry } from './har-types.js';

@@ -1,6 +1,11 @@
 import type { Cassette } from '../cassette/types.js';
 
-/** What {@link CassetteStore.load} is asked for. */
+/**
+ * What {@link CassetteStore.load} is asked for.
+ *
+ * @example
+ * const cassette = await store.load(file, { forReplay: true });
+ */
 export interface StoreLoadOptions {
   /**
    * The cassette is only replayed (not compared, rewritten or merged): a store may leave large
@@ -9,7 +14,12 @@ export interface StoreLoadOptions {
   forReplay: boolean;
 }
 
-/** What {@link CassetteStore.save} is given besides the cassette. */
+/**
+ * What {@link CassetteStore.save} is given besides the cassette.
+ *
+ * @example
+ * await store.save(file, cassette, { sideFileThreshold: 1024 * 1024 });
+ */
 export interface StoreSaveOptions {
   /** Bodies larger than this many bytes may be kept outside the main file (`withCassette`'s `sideFileThreshold`). */
   sideFileThreshold: number;
