@@ -1,13 +1,13 @@
 import { open, rmdir } from 'node:fs/promises';
 import { maxCassetteBytes, resolveCassettePath } from '../cassette/storage.js';
 import { writeFileAtomic } from '../cassette/atomic-write.js';
+import { parseJsonText } from '../cassette/json-text.js';
 import { discardSideFileTemp, isLiveSideFileTemp, takeSideFileFailure } from '../cassette/side-file-writer.js';
 import { sideFileDir } from '../cassette/side-files.js';
 import { asWriteError } from '../cassette/write-failure.js';
 import type { Cassette } from '../cassette/types.js';
 import { CassetteFormatError } from '../errors/index.js';
 import { acquireLock } from '../session/lock.js';
-import { locateJsonError } from '../util/json-error.js';
 import { harToCassette } from './har-read.js';
 import { cassetteToHar } from './har-write.js';
 import { listFiles, removeWithSideFiles } from './files.js';
@@ -71,22 +71,7 @@ async function readText(file: string): Promise<string | undefined> {
  * const cassette = parseHar(await readFile('recording.har', 'utf8'), 'recording.har');
  */
 export function parseHar(text: string, file: string): Cassette {
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let root: unknown;
-  try {
-    root = JSON.parse(source);
-  } catch (error) {
-    const where = locateJsonError(source);
-    const at = where ? `line ${where.line}, column ${where.column}` : undefined;
-    throw new CassetteFormatError(
-      `HAR file ${file} is not valid JSON${at ? ` (${at})` : ''}: ${error instanceof Error ? error.message : String(error)}. ` +
-        'Fix the file, or delete it and record the cassette again.',
-      file,
-      at,
-      { cause: error },
-    );
-  }
-  return harToCassette(root, file);
+  return harToCassette(parseJsonText(text, file, 'HAR file'), file);
 }
 
 /**
