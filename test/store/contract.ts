@@ -2,13 +2,14 @@
  * The contract every `CassetteStore` passes (like Polly.js's persister tests): run it from one
  * test file per store with `storeContract('json', () => jsonStore())`.
  */
+import { spawn } from 'node:child_process';
 import { readFile, truncate, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bodyToBytes, headersToPairs, type Body, type Cassette, type Interaction } from '../../src/cassette/index.js';
 import { CassetteFormatError, CassetteLockedError } from '../../src/errors/index.js';
 import type { CassetteStore } from '../../src/store/index.js';
-import { listFiles, makeTempDir, removeTempDirs } from '../helpers/index.js';
+import { childEnv, listFiles, makeTempDir, removeTempDirs } from '../helpers/index.js';
 
 const BINARY = new Uint8Array(300).map((_, i) => (i * 7) % 256);
 
@@ -64,7 +65,7 @@ function bytesOnly(cassette: Cassette): string[] {
  * @example
  * storeContract('har', () => harStore());
  */
-export function storeContract(label: string, makeStore: () => CassetteStore): void {
+export function storeContract(label: 'json' | 'har', makeStore: () => CassetteStore): void {
   describe(`${label} store contract`, () => {
     let dir: string;
     let store: CassetteStore;
@@ -150,6 +151,26 @@ export function storeContract(label: string, makeStore: () => CassetteStore): vo
       expect(await readFile(file)).toEqual(before);
       expect(await listFiles(dir)).toEqual(filesBefore);
     });
+
+    it('a save killed (SIGKILL) at any moment leaves a whole cassette: the old one or the new one', async () => {
+      const file = store.resolve(dir, 'killed');
+      const script = join(import.meta.dirname, 'fixtures', 'save-loop.ts');
+      for (const delay of [10, 60]) {
+        const child = spawn(process.execPath, ['--import', 'tsx', script, label, file], { env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.once('data', () => resolve());
+          child.once('exit', (code) => reject(new Error(`save loop exited early (${code})`)));
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+        const loaded = await store.load(file, { forReplay: false });
+        const last = loaded!.interactions.at(-1)!.response.body;
+        expect(last?.kind === 'text' && /^version [12] /.test(last.value)).toBe(true);
+        expect(loaded!.interactions).toHaveLength(sampleCassette().interactions.length + 1);
+      }
+    }, 30_000);
 
     it('a second lock on the same cassette is a CassetteLockedError; released, it can be taken again', async () => {
       const file = store.resolve(dir, 'locked');

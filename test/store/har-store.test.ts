@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReeltapeConfigError } from '../../src/errors/index.js';
-import { withCassette } from '../../src/session/index.js';
-import { harStore, type Har } from '../../src/store/index.js';
+import { configure, resetConfiguration, withCassette } from '../../src/session/index.js';
+import { harStore, jsonStore, type Har } from '../../src/store/index.js';
 import { listFiles, startTestServer, useServerAndDir, type TestServer } from '../helpers/index.js';
 import { storeContract, sampleCassette } from './contract.js';
 import { asReplayed, traffic } from './traffic.js';
@@ -55,6 +55,18 @@ describe('harStore files', () => {
     await server.close();
     const replayed = await withCassette('flows/all', () => traffic(server.url), { ...options, mode: 'replay' });
     expect(replayed).toEqual(asReplayed(recorded));
+  });
+
+  it('configure({ store }) makes every cassette a HAR; a per-call store wins', async () => {
+    configure({ store: harStore(), dir });
+    try {
+      const seen = await withCassette('configured', (c) => fetch(`${server.url}/json`).then((r) => `${c.file} ${r.status}`), { mode: 'record' });
+      expect(seen).toBe(`${join(dir, 'configured.har')} 200`);
+      await withCassette('per-call', () => fetch(`${server.url}/text`), { mode: 'record', store: jsonStore() });
+    } finally {
+      resetConfiguration();
+    }
+    expect(await listFiles(dir)).toEqual(['configured.har', 'per-call.json']);
   });
 
   it('refuses a side-file body over maxInlineBytes, naming the interaction, and writes nothing', async () => {
