@@ -28,7 +28,8 @@ describe('harStore files', () => {
       expect(entry).toMatchObject({ startedDateTime: '2026-01-02T03:04:05.000Z', time: 0, cache: {}, timings: { send: 0, wait: 0, receive: 0 } });
       expect(entry.request).toMatchObject({ httpVersion: 'HTTP/1.1', cookies: [], headersSize: -1 });
       expect(entry.response).toMatchObject({ httpVersion: 'HTTP/1.1', cookies: [], redirectURL: '' });
-      expect(typeof entry.response.content.size).toBe('number');
+      // the numbers Chrome DevTools' HAR importer requires (it rejects NaN)
+      for (const n of [entry.time, entry.request.bodySize, entry.response.bodySize, entry.response.headersSize, entry.response.content.size]) expect(Number.isFinite(n)).toBe(true);
     }
     expect(json!.request.postData).toMatchObject({ mimeType: 'application/json', text: '{"q":[1,"two",null]}', _reeltape: { kind: 'json' } });
     expect(json!.response.content).toMatchObject({ mimeType: 'application/json', text: '{"a":1,"nested":{"b":true}}', size: 27 });
