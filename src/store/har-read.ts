@@ -163,9 +163,11 @@ export function harToCassette(root: unknown, file: string): Cassette {
     return parseCassette(serializeCassette(cassette), file);
   } catch (error) {
     if (!(error instanceof CassetteFormatError)) throw error;
-    const location = error.location?.replace(/^interactions\[(\d+)\]/, 'log.entries[$1]').replace(/^meta/, 'log._reeltape.meta');
+    // the validator's paths name the cassette's fields: say where they are in the HAR
+    const toHar = (text: string): string => text.replace(/\binteractions\[(\d+)\]/g, 'log.entries[$1]').replace(/^meta\b/, 'log._reeltape.meta');
+    const location = error.location === undefined ? undefined : toHar(error.location);
     throw new CassetteFormatError(
-      `HAR file ${file}: ${error.message.replace(`Cassette ${file}`, 'the cassette')} (interactions[i] is log.entries[i] of the HAR)`,
+      `HAR file ${file}: ${toHar(error.message.replace(`Cassette ${file}`, 'the cassette'))}`,
       file,
       location,
       { cause: error },

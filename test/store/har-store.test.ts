@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ReeltapeConfigError } from '../../src/errors/index.js';
+import { CassetteFormatError, ReeltapeConfigError } from '../../src/errors/index.js';
 import { configure, resetConfiguration, withCassette } from '../../src/session/index.js';
 import { harStore, jsonStore, type Har } from '../../src/store/index.js';
 import { listFiles, startTestServer, useServerAndDir, type TestServer } from '../helpers/index.js';
@@ -41,6 +41,20 @@ describe('harStore files', () => {
     expect(empty!.request.postData).toBeUndefined();
     expect(empty!.response.content).toMatchObject({ size: 0, text: '' });
     expect(empty!.response.headers.filter((h) => h.name === 'set-cookie').map((h) => h.value)).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+  });
+
+  it('a value the cassette rules refuse is a CassetteFormatError at its HAR path', async () => {
+    const store = harStore();
+    const file = store.resolve(dir, 'bad-status');
+    await store.save(file, sampleCassette(), { sideFileThreshold: Infinity });
+    const har = JSON.parse(await readFile(file, 'utf8')) as Har;
+    har.log.entries[2]!.response.status = 42;
+    await writeFile(file, JSON.stringify(har));
+    const error = (await store.load(file, { forReplay: true }).catch((e: unknown) => e)) as CassetteFormatError;
+    expect(error).toBeInstanceOf(CassetteFormatError);
+    expect(error.location).toBe('log.entries[2].response.status');
+    expect(error.message).toContain(`HAR file ${file}: `);
+    expect(error.message).toContain('log.entries[2].response.status: expected an integer 100-599, got 42');
   });
 
   it('withCassette records <name>.har (large bodies inline, no side files) and replays it with the server stopped', async () => {
