@@ -72,6 +72,22 @@ describe('harStore files', () => {
     expect(replayed).toEqual(asReplayed(recorded));
   });
 
+  it('re-recording unchanged traffic leaves the HAR untouched; update mode adds only the new request', async () => {
+    const options = { dir, store: harStore() };
+    const get = (path: string) => fetch(`${server.url}${path}`).then((r) => r.text());
+    await withCassette('same', () => get('/json'), { ...options, mode: 'record' });
+    const file = join(dir, 'same.har');
+    const before = await readFile(file, 'utf8');
+    await new Promise((resolve) => setTimeout(resolve, 20)); // a rewrite would carry a new recordedAt
+    await withCassette('same', () => get('/json'), { ...options, mode: 'record' });
+    expect(await readFile(file, 'utf8')).toBe(before);
+
+    await withCassette('same', async () => [await get('/json'), await get('/text')], { ...options, mode: 'update' });
+    const har = JSON.parse(await readFile(file, 'utf8')) as Har;
+    expect(har.log.entries.map((e) => new URL(e.request.url).pathname)).toEqual(['/json', '/text']);
+    expect(server.hits.filter((h) => h === 'GET /json')).toHaveLength(2); // update replayed /json
+  });
+
   it('configure({ store }) makes every cassette a HAR; a per-call store wins', async () => {
     configure({ store: harStore(), dir });
     try {
