@@ -11,4 +11,5 @@ export * from './snapshots/index.js';
 export * from './scaffold/index.js';
 export * from './audit/index.js';
 export * from './secrets/index.js';
+export * from './store/index.js';
 export { installInterception, uninstallInterception } from './interception/index.js';

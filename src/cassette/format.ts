@@ -1,6 +1,6 @@
 import { CassetteFormatError } from '../errors/index.js';
 import { headerMapFromEntries, sortedHeadersForOutput } from './headers.js';
-import { locateJsonError } from '../util/json-error.js';
+import { parseJsonText } from './json-text.js';
 import { isCompactFormat } from './body-codec.js';
 import { sideFilePath } from './side-files.js';
 import { canParseUrl } from './canonical-url.js';
@@ -119,22 +119,7 @@ function bodyToJson(body: Body | null): Json {
  *   `interactions[3].response.status: expected an integer 100-599, got "abc"`
  */
 export function parseCassette(text: string, file: string): Cassette {
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let root: unknown;
-  try {
-    root = JSON.parse(source);
-  } catch (error) {
-    const where = locateJsonError(source);
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CassetteFormatError(
-      `Cassette ${file} is not valid JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${reason}. ` +
-        'Fix the file or delete it and record the cassette again.',
-      file,
-      where ? `line ${where.line}, column ${where.column}` : undefined,
-      { cause: error },
-    );
-  }
-  return new CassetteValidator(file).cassette(root);
+  return new CassetteValidator(file).cassette(parseJsonText(text, file, 'Cassette'));
 }
 
 const REQUEST_KEYS = ['method', 'url', 'headers', 'body'] as const;

@@ -1,6 +1,7 @@
 import type { MatchOptions } from '../matching/index.js';
 import type { Sanitizer } from '../sanitizers/types.js';
 import type { DefaultSanitizerOptions } from '../sanitizers/index.js';
+import type { CassetteStore } from '../store/types.js';
 
 /** A requested mode. `auto` replays when the cassette exists and records when it does not (replays only, with `CI` set). */
 export type ReeltapeMode = 'auto' | 'replay' | 'record' | 'update' | 'passthrough';
@@ -63,4 +64,9 @@ export interface CassetteOptions {
    * `Infinity` keeps every body in the cassette JSON.
    */
   sideFileThreshold?: number;
+  /**
+   * Where cassettes are kept: `jsonStore()` (default: `<dir>/<name>.json` with side files) or
+   * `harStore()` (`<dir>/<name>.har`, HAR 1.2), or any {@link CassetteStore}.
+   */
+  store?: CassetteStore;
 }

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { cassettesEqual, deleteHeader, loadCassette, materializeResponses, resolveCassettePath, saveCassette, verifyUnreadResponses } from '../cassette/index.js';
+import { cassettesEqual, deleteHeader, materializeResponses, verifyUnreadResponses } from '../cassette/index.js';
 import { CASSETTE_VERSION, type Cassette, type CassetteMeta, type Interaction, type JsonValue } from '../cassette/types.js';
 import {
   CassetteExpiredError,
@@ -21,6 +21,7 @@ import {
   SecretSet,
 } from '../sanitizers/index.js';
 import type { Sanitizer } from '../sanitizers/types.js';
+import { jsonStore, type CassetteStore } from '../store/index.js';
 import { CassetteSession } from './cassette-session.js';
 import { resolveOptions } from './configuration.js';
 import { createDebugLog } from './debug-log.js';
@@ -29,7 +30,6 @@ import { formatDuration, parseDuration } from './duration.js';
 import { emitCassetteEvent } from './events.js';
 import { createClock, installFrozenDate, realNow, runWithClock, type FrozenClock } from './freeze-time.js';
 import { reportLateRequests } from './late-requests.js';
-import { acquireLock } from './lock.js';
 import { assertNoSideFileLeaks } from './side-file-leaks.js';
 import { mismatchMessage } from './mismatch-message.js';
 import { effectiveMode, isCI, resolveMode } from './mode.js';
@@ -63,15 +63,12 @@ export interface CassetteHandle {
 }
 
 function describeError(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message.slice(0, 1000) };
-  return { name: 'NonError', message: String(error).slice(0, 1000) };
+  return error instanceof Error ? { name: error.name, message: error.message.slice(0, 1000) } : { name: 'NonError', message: String(error).slice(0, 1000) };
 }
 
 function buildSanitizer(options: ResolvedOptions): Sanitizer {
-  const parts: Sanitizer[] = [];
-  if (options.defaultSanitizer !== false) parts.push(defaultSanitizer(options.defaultSanitizer));
-  parts.push(...(options.sanitizers ?? []));
-  return chain(...parts);
+  const first = options.defaultSanitizer !== false ? [defaultSanitizer(options.defaultSanitizer)] : [];
+  return chain(...first, ...(options.sanitizers ?? []));
 }
 
 function recordHint(file: string): string {
@@ -91,11 +88,11 @@ function parseFreezeTime(value: string): number {
   return ms;
 }
 
-async function loadForMode(file: string, requested: string): Promise<Cassette | undefined> {
+async function loadForMode(store: CassetteStore, file: string, requested: string): Promise<Cassette | undefined> {
   if (requested === 'passthrough') return undefined;
   try {
-    // modes that may replay leave large responses unparsed until first read (decision 0005)
-    return await loadCassette(file, { deferResponses: requested === 'auto' || requested === 'replay' });
+    // modes that may replay may leave large responses unparsed until first read (decision 0005)
+    return await store.load(file, { forReplay: requested === 'auto' || requested === 'replay' });
   } catch (error) {
     // re-recording replaces a corrupt cassette; every other mode reports it (and leaves it untouched)
     if (requested === 'record' && error instanceof CassetteFormatError) return undefined;
@@ -105,7 +102,7 @@ async function loadForMode(file: string, requested: string): Promise<Cassette | 
 
 /**
  * Runs `fn` inside a cassette. The first run (mode `auto`, no cassette yet, `CI` unset) records
- * every HTTP exchange `fn` makes into `<dir>/<name>.json`; later runs replay it with no network.
+ * every HTTP exchange `fn` makes into its store (`<dir>/<name>.json`; `.har` with `store: harStore()`); later runs replay it with no network.
  * Requests made by other code running at the same time (another cassette, code outside any
  * cassette) are not affected.
  *
@@ -134,13 +131,14 @@ export async function withCassette<T>(
 ): Promise<T> {
   reportLateRequests(); // the next reeltape event says what came late from an earlier cassette
   const opts = resolveOptions(options);
-  const file = resolveCassettePath(opts.dir, name);
+  const store = opts.store ?? jsonStore();
+  const file = store.resolve(opts.dir, name);
   const requested = resolveMode(options);
   const maxAge = opts.maxAge !== undefined ? parseDuration(opts.maxAge) : undefined;
   const frozenAt = typeof opts.freezeTime === 'string' ? parseFreezeTime(opts.freezeTime) : undefined;
   const log = createDebugLog(name, opts);
 
-  const existing = await loadForMode(file, requested);
+  const existing = await loadForMode(store, file, requested);
   let mode = effectiveMode(requested, existing !== undefined);
   if (mode === 'replay' && !existing) {
     const why = requested === 'auto' ? 'mode auto with CI set replays only' : `mode ${requested}`;
@@ -170,7 +168,7 @@ export async function withCassette<T>(
   log?.(`opened ${file} in mode ${mode}${requested !== mode ? ` (requested ${requested})` : ''}`);
 
   const recording = mode === 'record' || mode === 'update';
-  const releaseLock = recording ? await acquireLock(file) : undefined;
+  const releaseLock = recording ? await store.lock(file) : undefined;
   const startedAt = new Date(realNow()).toISOString();
   const recordedAt = mode === 'replay' || (mode === 'update' && existing) ? existing?.meta.recordedAt : mode === 'passthrough' ? undefined : startedAt;
 
@@ -246,6 +244,7 @@ export async function withCassette<T>(
     if (recording && captured && (!threw || opts.saveOnError)) {
       try {
         written = await writeCassette({
+          store,
           name,
           file,
           mode,
@@ -360,6 +359,7 @@ function sameTraffic(existing: Cassette, next: Cassette, sideFileThreshold: numb
 }
 
 interface WriteInput {
+  store: CassetteStore;
   name: string;
   file: string;
   mode: EffectiveMode;
@@ -402,6 +402,6 @@ async function writeCassette(input: WriteInput): Promise<boolean> {
   // large bodies bypass the body hooks: their side files are scanned for the known secrets too
   await assertNoSideFileLeaks(cassette.interactions.slice(base.length), secrets.values(), file, base.length);
   if (existing && !input.force && sameTraffic(existing, cassette, input.sideFileThreshold)) return false;
-  await saveCassette(file, cassette, { sideFileThreshold: input.sideFileThreshold });
+  await input.store.save(file, cassette, { sideFileThreshold: input.sideFileThreshold });
   return true;
 }
