@@ -260,15 +260,21 @@ function withinTolerance(a: string, b: string, tol: ColumnTolerance | undefined)
   return (tol.abs !== undefined && delta <= tol.abs) || (tol.rel !== undefined && delta <= tol.rel * Math.max(Math.abs(x), Math.abs(y)));
 }
 
-/** A CSV file read as a stream of records: the header first, then numbered data rows. */
+/**
+ * A CSV file read as a stream of records: the header first, then numbered data rows. The file is opened on the
+ * first read, so an open error reaches a running iterator instead of an unlistened stream.
+ */
 function openCsv(file: string, delimiter = ','): { header(): Promise<string[]>; rows(): AsyncIterable<{ row: number; fields: string[] }>; close(): Promise<void> } {
-  const stream = createReadStream(file);
-  const parser = stream.pipe(csvParse().parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true }));
-  stream.on('error', (error) => parser.destroy(error));
-  const it = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  let source: { stream: ReturnType<typeof createReadStream>; it: AsyncIterator<string[]> } | undefined;
   const next = async (): Promise<IteratorResult<string[]>> => {
+    if (!source) {
+      const stream = createReadStream(file);
+      const parser = stream.pipe(csvParse().parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true }));
+      stream.on('error', (error) => parser.destroy(error));
+      source = { stream, it: parser[Symbol.asyncIterator]() as AsyncIterator<string[]> };
+    }
     try {
-      return await it.next();
+      return await source.it.next();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new OutputCompareError(`Cannot read CSV ${file}: ${message}. Check that it exists and is well-formed CSV.`, file, { cause: error });
@@ -287,8 +293,8 @@ function openCsv(file: string, delimiter = ','): { header(): Promise<string[]>; 
       }
     },
     async close() {
-      await it.return?.();
-      stream.destroy();
+      await source?.it.return?.();
+      source?.stream.destroy();
     },
   };
 }
