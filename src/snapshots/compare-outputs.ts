@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { OutputCompareError } from '../errors/index.js';
+import { OutputCompareError, ReeltapeConfigError } from '../errors/index.js';
 import { lazyRequire } from '../util/lazy-require.js';
-import { diffJsonFiles, isNdjsonFile, type JsonDiff, type JsonDiffOptions } from './json-diff.js';
+import { diffJsonFiles, isNdjsonFile, parseJsonPath, type JsonDiff, type JsonDiffOptions } from './json-diff.js';
 import { diffCsvFiles, type TableDiff, type TableDiffOptions } from './table-diff.js';
 import { listOutputFiles } from './walk.js';
 
@@ -72,6 +72,8 @@ export interface CompareOutputsResult {
   files: FileVerdict[];
   /** Number of files per verdict. */
   counts: Record<FileVerdictKind, number>;
+  /** Things worth a look that are not differences, e.g. a `files` glob that matched no file (a typo?). */
+  warnings: string[];
 }
 
 /**
@@ -88,6 +90,7 @@ export interface CompareOutputsResult {
  * ```
  */
 export async function compareOutputs(expectedDir: string, actualDir: string, options: CompareOutputsOptions = {}): Promise<CompareOutputsResult> {
+  checkOptions(options);
   const { include = ['**/*'], exclude = [], files: perFile = {}, ...defaults } = options;
   const list = async (dir: string): Promise<string[]> => {
     const found = await listOutputFiles(dir, include, exclude);
@@ -117,7 +120,10 @@ export async function compareOutputs(expectedDir: string, actualDir: string, opt
   }
   const counts: Record<FileVerdictKind, number> = { equal: 0, different: 0, missing: 0, unexpected: 0 };
   for (const f of files) counts[f.verdict]++;
-  return { ok: files.every((f) => f.verdict === 'equal'), expectedDir: root.expected, actualDir: root.actual, files, counts };
+  const warnings = Object.keys(perFile)
+    .filter((_, i) => !files.some((f) => globs[i]!.test(f.path)))
+    .map((glob) => `files[${JSON.stringify(glob)}] matched no file; check the pattern (picomatch, relative to the directories).`);
+  return { ok: files.every((f) => f.verdict === 'equal'), expectedDir: root.expected, actualDir: root.actual, files, counts, warnings };
 }
 
 function formatOf(rel: string): FileVerdict['format'] {
@@ -163,4 +169,51 @@ async function sha256(file: string): Promise<string> {
     throw new OutputCompareError(`Cannot read output file ${file}: ${message}.`, file, { cause: error });
   }
   return hash.digest('hex');
+}
+
+const FILE_OPTION_KEYS = ['keys', 'tolerance', 'ignoreColumns', 'ignoreCase', 'trim', 'delimiter', 'maxRows', 'ignorePaths', 'arrayOrder', 'maxDiffs'];
+
+/** Checks the shape of the options (they often come from a JSON file); throws naming the field. */
+function checkOptions(options: CompareOutputsOptions): void {
+  const fail = (field: string, expected: string, got: unknown): never => {
+    throw new ReeltapeConfigError(`compareOutputs option ${field}: expected ${expected}, got ${JSON.stringify(got) ?? String(got)}.`);
+  };
+  const strings = (field: string, v: unknown): void => {
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) fail(field, 'an array of strings', v);
+  };
+  const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const checkFile = (o: unknown, where: string, extra: readonly string[]): void => {
+    if (!isRecord(o)) return void fail(where || 'options', 'an object', o);
+    for (const key of Object.keys(o)) {
+      if (!FILE_OPTION_KEYS.includes(key) && !extra.includes(key)) {
+        fail(`${where}${where ? '.' : ''}${key}`, `one of ${[...FILE_OPTION_KEYS, ...extra].join(', ')} (unknown option)`, o[key]);
+      }
+    }
+    const f = (name: string): string => `${where}${where ? '.' : ''}${name}`;
+    for (const name of ['keys', 'ignoreColumns', 'ignorePaths']) strings(f(name), o[name]);
+    for (const p of (o.ignorePaths as string[] | undefined) ?? []) parseJsonPath(p);
+    for (const name of ['ignoreCase', 'trim']) if (o[name] !== undefined && typeof o[name] !== 'boolean') strings(f(name), o[name]);
+    if (o.delimiter !== undefined && !(typeof o.delimiter === 'string' && o.delimiter.length === 1)) fail(f('delimiter'), 'one character', o.delimiter);
+    if (o.arrayOrder !== undefined && o.arrayOrder !== 'strict' && o.arrayOrder !== 'ignore') fail(f('arrayOrder'), '"strict" or "ignore"', o.arrayOrder);
+    for (const name of ['maxRows', 'maxDiffs']) {
+      const v = o[name];
+      if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 0)) fail(f(name), 'a whole number', v);
+    }
+    if (o.tolerance === undefined) return;
+    if (!isRecord(o.tolerance)) return void fail(f('tolerance'), 'an object of column → { abs?, rel? }', o.tolerance);
+    for (const [column, t] of Object.entries(o.tolerance)) {
+      const at = `${f('tolerance')}.${column}`;
+      if (!isRecord(t) || Object.keys(t).some((k) => k !== 'abs' && k !== 'rel')) fail(at, '{ abs?: number, rel?: number }', t);
+      for (const k of ['abs', 'rel'] as const) {
+        const v = (t as Record<string, unknown>)[k];
+        if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) fail(`${at}.${k}`, 'a number >= 0', v);
+      }
+    }
+  };
+  checkFile(options, '', ['include', 'exclude', 'files']);
+  strings('include', options.include);
+  strings('exclude', options.exclude);
+  if (options.files === undefined) return;
+  if (!isRecord(options.files)) return void fail('files', 'an object of glob → options', options.files);
+  for (const [glob, o] of Object.entries(options.files)) checkFile(o, `files[${JSON.stringify(glob)}]`, []);
 }

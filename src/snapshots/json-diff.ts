@@ -227,7 +227,7 @@ function matches(pattern: Segment[], i: number, path: Step[], j: number): boolea
 }
 
 /** Parses the supported JSONPath subset; throws {@link ReeltapeConfigError} naming the path otherwise. */
-function parseJsonPath(path: string): Segment[] {
+export function parseJsonPath(path: string): Segment[] {
   const bad = (why: string): ReeltapeConfigError =>
     new ReeltapeConfigError(
       `Invalid ignore path "${path}": ${why}. Supported: $ then .name, ['name'], [*], .*, [3] and ..name, e.g. "$..runId" or "$[*].systemMetadata.lastObserved".`,

@@ -150,7 +150,10 @@ export async function diffCsvFiles(expectedFile: string, actualFile: string, opt
       for (const c of columns) out[c] = fields[head.indexOf(c)] ?? '';
       return out;
     };
-    const compared = (head: string[], fields: string[]): string[] => common.map((c, i) => norm[i]!(fields[head.indexOf(c)] ?? ''));
+    // Where each common column sits in each file (column order may differ between the files).
+    const idxA = common.map((c) => headA.indexOf(c));
+    const idxB = common.map((c) => headB.indexOf(c));
+    const compared = (idx: number[], fields: string[]): string[] => idx.map((j, i) => norm[i]!(fields[j] ?? ''));
     if (keys.length > 0) await keyedDiff();
     else await multisetDiff();
     diff.equal = diff.columns === undefined && diff.counts.added + diff.counts.removed + diff.counts.changed === 0;
@@ -191,13 +194,12 @@ export async function diffCsvFiles(expectedFile: string, actualFile: string, opt
           continue;
         }
         before.delete(k);
-        const a = compared(headA, old.fields);
-        const b = compared(headB, fields);
+        const a = compared(idxA, old.fields);
+        const b = compared(idxB, fields);
         const cells: CellChange[] = [];
         for (let i = 0; i < common.length; i++) {
           if (a[i] === b[i] || withinTolerance(a[i]!, b[i]!, tolerances[i])) continue;
-          const c = common[i]!;
-          cells.push({ column: c, before: old.fields[headA.indexOf(c)] ?? '', after: fields[headB.indexOf(c)] ?? '' });
+          cells.push({ column: common[i]!, before: old.fields[idxA[i]!] ?? '', after: fields[idxB[i]!] ?? '' });
         }
         if (cells.length > 0 && diff.counts.changed++ < max) {
           diff.changed.push({ key: keyView(headB, fields), rows: { before: old.row, after: row }, cells });
@@ -212,13 +214,13 @@ export async function diffCsvFiles(expectedFile: string, actualFile: string, opt
       // Expected rows by canonical form, each with the rows it came from (consumed first to last).
       const before = new Map<string, Array<{ row: number; fields: string[] }>>();
       for await (const { row, fields } of expected.rows()) {
-        const k = JSON.stringify(compared(headA, fields));
+        const k = JSON.stringify(compared(idxA, fields));
         const list = before.get(k);
         if (list) list.push({ row, fields });
         else before.set(k, [{ row, fields }]);
       }
       for await (const { row, fields } of actual.rows()) {
-        const k = JSON.stringify(compared(headB, fields));
+        const k = JSON.stringify(compared(idxB, fields));
         const list = before.get(k);
         if (list && list.length > 0) {
           list.shift();

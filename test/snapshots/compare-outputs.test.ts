@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuplicateKeyError, OutputCompareError, compareOutputs, compareVerdictLine, formatCompareReport } from '../../src/index.js';
+import { DuplicateKeyError, OutputCompareError, ReeltapeConfigError, compareOutputs, compareVerdictLine, formatCompareReport } from '../../src/index.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 
 let root: string;
@@ -88,5 +88,28 @@ describe('compareOutputs', () => {
     const dup = await compareOutputs(...dirs(), { files: { 'orders.csv': { keys: ['id'] } } }).catch((e: unknown) => e);
     expect(dup).toBeInstanceOf(DuplicateKeyError);
     expect((dup as DuplicateKeyError).file).toBe(path.join(root, 'actual', 'orders.csv'));
+  });
+
+  it('warns about a files glob that matched nothing', async () => {
+    await put('expected', { 'orders.csv': 'id\n1\n' });
+    await put('actual', { 'orders.csv': 'id\n1\n' });
+    const result = await compareOutputs(...dirs(), { files: { 'order.csv': { keys: ['id'] }, '*.csv': {} } });
+    expect(result.ok).toBe(true);
+    expect(result.warnings).toEqual(['files["order.csv"] matched no file; check the pattern (picomatch, relative to the directories).']);
+  });
+
+  it('refuses options of the wrong shape, naming the field', async () => {
+    await put('expected', { 'a.csv': 'id\n1\n' });
+    await put('actual', { 'a.csv': 'id\n1\n' });
+    const bad = async (options: unknown): Promise<string> => {
+      const err = await compareOutputs(...dirs(), options as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ReeltapeConfigError);
+      return (err as Error).message;
+    };
+    expect(await bad({ files: { 'a.csv': { keys: 'id' } } })).toBe('compareOutputs option files["a.csv"].keys: expected an array of strings, got "id".');
+    expect(await bad({ files: { 'a.csv': { ignorePath: ['$..x'] } } })).toMatch(/files\["a\.csv"\]\.ignorePath: expected one of keys, .* \(unknown option\)/);
+    expect(await bad({ tolerance: { amount: { abs: -1 } } })).toMatch(/option tolerance\.amount\.abs: expected a number >= 0, got -1/);
+    expect(await bad({ arrayOrder: 'sorted' })).toMatch(/arrayOrder: expected "strict" or "ignore"/);
+    expect(await bad({ ignorePaths: ['runId'] })).toMatch(/Invalid ignore path "runId"/);
   });
 });

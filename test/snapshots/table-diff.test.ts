@@ -124,4 +124,17 @@ describe('diffCsvFiles without keys (multiset)', () => {
     expect(err).toBeInstanceOf(OutputCompareError);
     expect((err as OutputCompareError).file).toBe(missing);
   });
+
+  it('a malformed CSV is an OutputCompareError naming the file', async () => {
+    const err = await diff(ORDERS, 'id,status,amount\n1,"open,10\n').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutputCompareError);
+    expect((err as OutputCompareError).file).toBe(path.join(dir, 'actual.csv'));
+    expect((err as Error).message).toMatch(/Cannot read CSV .*actual\.csv/);
+  });
+
+  it('column order does not count; the delimiter option is honoured', async () => {
+    expect((await diff(ORDERS, 'amount,id,status\n20.50,2,paid\n10.00,1,open\n7.25,3,open\n', { keys: ['id'] })).equal).toBe(true);
+    const d = await diff('id;v\n1;a\n', 'id;v\n1;b\n', { keys: ['id'], delimiter: ';' });
+    expect(d.changed[0]?.cells).toEqual([{ column: 'v', before: 'a', after: 'b' }]);
+  });
 });

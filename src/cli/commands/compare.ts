@@ -63,7 +63,10 @@ export const compareCommand: Command = {
     const [expected, actual] = positionals.map((p) => path.resolve(io.cwd, p)) as [string, string];
     const result = await compareOutputs(expected, actual, options);
     if (values.json) io.stdout(`${JSON.stringify({ ...result, verdict: compareVerdictLine(result) }, null, 2)}\n`);
-    else io.stdout(formatCompareReport(result, limit));
+    else {
+      for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+      io.stdout(formatCompareReport(result, limit));
+    }
     return result.ok ? 0 : 1;
   },
 };
