@@ -161,8 +161,11 @@ export async function diffCsvFiles(expectedFile: string, actualFile: string, opt
 
     async function keyedDiff(): Promise<void> {
       const keyNorm = keys.map((k) => norm[common.indexOf(k)] ?? ((v: string) => v));
-      const keyOf = (head: string[], fields: string[]): string =>
-        JSON.stringify(keys.map((k, i) => keyNorm[i]!(fields[head.indexOf(k)] ?? '')));
+      const keyIdxA = keys.map((k) => headA.indexOf(k));
+      const keyIdxB = keys.map((k) => headB.indexOf(k));
+      // One key column: its value is the map key; several: their JSON array, which cannot collide.
+      const keyOf = (idx: number[], fields: string[]): string =>
+        idx.length === 1 ? keyNorm[0]!(fields[idx[0]!] ?? '') : JSON.stringify(idx.map((j, i) => keyNorm[i]!(fields[j] ?? '')));
       const keyView = (head: string[], fields: string[]): Record<string, string> => view(head, fields, keys);
       const duplicate = (file: string, head: string[], fields: string[], rows: [number, number]): DuplicateKeyError => {
         const key = keyView(head, fields);
@@ -174,38 +177,41 @@ export async function diffCsvFiles(expectedFile: string, actualFile: string, opt
           rows,
         );
       };
-      const before = new Map<string, { row: number; fields: string[] }>();
-      for await (const { row, fields } of expected.rows()) {
-        const k = keyOf(headA, fields);
+      // Expected rows by key. An actual row marks its key as seen (`after`) and frees the expected fields, so a
+      // repeated key in the actual file is found without a second map; the entries never seen are the removed rows.
+      const before = new Map<string, { row: number; fields: string[] | undefined; after?: number }>();
+      for (let row = 1, fields; (fields = await expected.next()) !== undefined; row++) {
+        const k = keyOf(keyIdxA, fields);
         const seen = before.get(k);
         if (seen) throw duplicate(expectedFile, headA, fields, [seen.row, row]);
         before.set(k, { row, fields });
       }
-      const seenAfter = new Map<string, number>();
       const tolerances = common.map((c) => options.tolerance?.[c]);
-      for await (const { row, fields } of actual.rows()) {
-        const k = keyOf(headB, fields);
-        const first = seenAfter.get(k);
-        if (first !== undefined) throw duplicate(actualFile, headB, fields, [first, row]);
-        seenAfter.set(k, row);
+      for (let row = 1, fields; (fields = await actual.next()) !== undefined; row++) {
+        const k = keyOf(keyIdxB, fields);
         const old = before.get(k);
+        if (old?.after !== undefined) throw duplicate(actualFile, headB, fields, [old.after, row]);
         if (!old) {
+          before.set(k, { row: 0, fields: undefined, after: row });
           if (diff.counts.added++ < max) diff.added.push({ key: keyView(headB, fields), row, values: view(headB, fields, colsB) });
           continue;
         }
-        before.delete(k);
-        const a = compared(idxA, old.fields);
-        const b = compared(idxB, fields);
+        const oldFields = old.fields!;
+        old.after = row;
+        old.fields = undefined;
         const cells: CellChange[] = [];
         for (let i = 0; i < common.length; i++) {
-          if (a[i] === b[i] || withinTolerance(a[i]!, b[i]!, tolerances[i])) continue;
-          cells.push({ column: common[i]!, before: old.fields[idxA[i]!] ?? '', after: fields[idxB[i]!] ?? '' });
+          const a = norm[i]!(oldFields[idxA[i]!] ?? '');
+          const b = norm[i]!(fields[idxB[i]!] ?? '');
+          if (a === b || withinTolerance(a, b, tolerances[i])) continue;
+          cells.push({ column: common[i]!, before: oldFields[idxA[i]!] ?? '', after: fields[idxB[i]!] ?? '' });
         }
         if (cells.length > 0 && diff.counts.changed++ < max) {
           diff.changed.push({ key: keyView(headB, fields), rows: { before: old.row, after: row }, cells });
         }
       }
-      for (const { row, fields } of before.values()) {
+      for (const { row, fields, after } of before.values()) {
+        if (after !== undefined || !fields) continue;
         if (diff.counts.removed++ < max) diff.removed.push({ key: keyView(headA, fields), row, values: view(headA, fields, colsA) });
       }
     }
@@ -213,13 +219,13 @@ export async function diffCsvFiles(expectedFile: string, actualFile: string, opt
     async function multisetDiff(): Promise<void> {
       // Expected rows by canonical form, each with the rows it came from (consumed first to last).
       const before = new Map<string, Array<{ row: number; fields: string[] }>>();
-      for await (const { row, fields } of expected.rows()) {
+      for (let row = 1, fields; (fields = await expected.next()) !== undefined; row++) {
         const k = JSON.stringify(compared(idxA, fields));
         const list = before.get(k);
         if (list) list.push({ row, fields });
         else before.set(k, [{ row, fields }]);
       }
-      for await (const { row, fields } of actual.rows()) {
+      for (let row = 1, fields; (fields = await actual.next()) !== undefined; row++) {
         const k = JSON.stringify(compared(idxB, fields));
         const list = before.get(k);
         if (list && list.length > 0) {
@@ -263,10 +269,10 @@ function withinTolerance(a: string, b: string, tol: ColumnTolerance | undefined)
 }
 
 /**
- * A CSV file read as a stream of records: the header first, then numbered data rows. The file is opened on the
+ * A CSV file read as a stream of records: the header first, then the data rows (`undefined` at the end). The file is opened on the
  * first read, so an open error reaches a running iterator instead of an unlistened stream.
  */
-function openCsv(file: string, delimiter = ','): { header(): Promise<string[]>; rows(): AsyncIterable<{ row: number; fields: string[] }>; close(): Promise<void> } {
+function openCsv(file: string, delimiter = ','): { header(): Promise<string[]>; next(): Promise<string[] | undefined>; close(): Promise<void> } {
   let source: { stream: ReturnType<typeof createReadStream>; it: AsyncIterator<string[]> } | undefined;
   const next = async (): Promise<IteratorResult<string[]>> => {
     if (!source) {
@@ -287,12 +293,9 @@ function openCsv(file: string, delimiter = ','): { header(): Promise<string[]>; 
       const first = await next();
       return first.done ? [] : first.value;
     },
-    async *rows() {
-      for (let row = 1; ; row++) {
-        const r = await next();
-        if (r.done) return;
-        yield { row, fields: r.value };
-      }
+    async next() {
+      const r = await next();
+      return r.done ? undefined : r.value;
     },
     async close() {
       await source?.it.return?.();
