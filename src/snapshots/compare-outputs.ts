@@ -14,7 +14,14 @@ import { listOutputFiles } from './walk.js';
 
 const picomatch = lazyRequire<typeof import('picomatch')>('picomatch');
 
-/** Options for one file: the table options apply to CSVs, the JSON options to JSON and NDJSON files. */
+/**
+ * Options for one file: the table options apply to CSVs, the JSON options to JSON and NDJSON files.
+ *
+ * @example
+ * ```ts
+ * const orders: FileCompareOptions = { keys: ['id'], ignoreColumns: ['loaded_at'] };
+ * ```
+ */
 export type FileCompareOptions = TableDiffOptions & JsonDiffOptions;
 
 /**
@@ -45,7 +52,14 @@ export interface CompareOutputsOptions extends FileCompareOptions {
 /** How a file compared. */
 export type FileVerdictKind = 'equal' | 'different' | 'missing' | 'unexpected';
 
-/** One file's outcome in {@link compareOutputs}. */
+/**
+ * One file's outcome in {@link compareOutputs}.
+ *
+ * @example
+ * ```ts
+ * const v: FileVerdict = { path: 'orders.csv', verdict: 'missing', format: 'csv', summary: 'only in expected' };
+ * ```
+ */
 export interface FileVerdict {
   /** Path relative to both directories, `/`-separated. */
   path: string;
@@ -61,7 +75,15 @@ export interface FileVerdict {
   json?: JsonDiff;
 }
 
-/** Result of {@link compareOutputs}. */
+/**
+ * Result of {@link compareOutputs}.
+ *
+ * @example
+ * ```ts
+ * const result = await compareOutputs('expected', 'actual');
+ * if (!result.ok) console.log(result.counts); // { equal: 2, different: 1, missing: 0, unexpected: 0 }
+ * ```
+ */
 export interface CompareOutputsResult {
   /** True when every file is equal. */
   ok: boolean;

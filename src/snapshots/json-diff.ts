@@ -39,7 +39,14 @@ export interface JsonChange {
   after?: unknown;
 }
 
-/** Result of {@link diffJsonValues} and {@link diffJsonFiles}. */
+/**
+ * Result of {@link diffJsonValues} and {@link diffJsonFiles}.
+ *
+ * @example
+ * ```ts
+ * const diff: JsonDiff = { equal: false, count: 1, changes: [{ path: '$.total', change: 'changed', before: 10, after: 11 }] };
+ * ```
+ */
 export interface JsonDiff {
   /** True when nothing differs outside the ignored paths. */
   equal: boolean;
@@ -150,7 +157,15 @@ export async function diffJsonFiles(expectedFile: string, actualFile: string, op
   return diffJsonValues(a, b, options);
 }
 
-/** True for the file names read as NDJSON (one JSON value per line). */
+/**
+ * True for the file names read as NDJSON (one JSON value per line).
+ *
+ * @example
+ * ```ts
+ * isNdjsonFile('out/events.jsonl'); // true
+ * isNdjsonFile('out/meta.json'); // false
+ * ```
+ */
 export function isNdjsonFile(file: string): boolean {
   return /\.(ndjson|jsonl)$/i.test(file);
 }
@@ -226,7 +241,14 @@ function matches(pattern: Segment[], i: number, path: Step[], j: number): boolea
   return ok && matches(pattern, i + 1, path, j + 1);
 }
 
-/** Parses the supported JSONPath subset; throws {@link ReeltapeConfigError} naming the path otherwise. */
+/**
+ * Parses the supported JSONPath subset; throws {@link ReeltapeConfigError} naming the path otherwise.
+ *
+ * @example
+ * ```ts
+ * parseJsonPath('$[*].meta..runId'); // [{ kind: 'any' }, { kind: 'member', name: 'meta' }, { kind: 'deep', name: 'runId' }]
+ * ```
+ */
 export function parseJsonPath(path: string): Segment[] {
   const bad = (why: string): ReeltapeConfigError =>
     new ReeltapeConfigError(

@@ -81,7 +81,15 @@ export interface ChangedTableRow {
   cells: CellChange[];
 }
 
-/** Result of {@link diffCsvFiles}. */
+/**
+ * Result of {@link diffCsvFiles}.
+ *
+ * @example
+ * ```ts
+ * const diff = await diffCsvFiles('a.csv', 'b.csv', { keys: ['id'] });
+ * console.log(diff.counts); // { added: 1, removed: 0, changed: 2 }
+ * ```
+ */
 export interface TableDiff {
   /** True when no row and no compared column differs. */
   equal: boolean;
