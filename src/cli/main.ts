@@ -1,5 +1,6 @@
 import { processIO, type CliIO, type Command } from './command.js';
 import { auditCommand } from './commands/audit.js';
+import { compareCommand } from './commands/compare.js';
 import { convertCommand } from './commands/convert.js';
 import { infoCommand } from './commands/info.js';
 import { pruneCommand } from './commands/prune.js';
@@ -7,7 +8,7 @@ import { validateSnapshotsCommand } from './commands/validate-snapshots.js';
 import { ReeltapeError } from '../errors/index.js';
 
 /** Every `reeltape` subcommand, in help order. */
-export const commands: readonly Command[] = [infoCommand, auditCommand, validateSnapshotsCommand, pruneCommand, convertCommand];
+export const commands: readonly Command[] = [infoCommand, auditCommand, validateSnapshotsCommand, compareCommand, pruneCommand, convertCommand];
 
 /** Runs `reeltape <subcommand> …`; resolves to the exit code. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {

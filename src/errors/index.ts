@@ -323,3 +323,53 @@ export class EmptyRecordingError extends ReeltapeError {
     this.file = file;
   }
 }
+
+/**
+ * Bad input to an output comparison (`compareOutputs`, `diffCsvFiles`, `diffJsonFiles`): an unreadable or
+ * malformed file, a key column the file lacks, an invalid JSON path.
+ *
+ * @example
+ * try { await compareOutputs('expected', 'actual'); }
+ * catch (error) { if (error instanceof OutputCompareError) console.log(error.file); }
+ */
+export class OutputCompareError extends ReeltapeError {
+  /** The offending file (or directory). */
+  readonly file: string;
+
+  /**
+   * @param message what is wrong, where, and how to fix it
+   * @param file the offending file or directory
+   */
+  constructor(message: string, file: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OutputCompareError';
+    this.file = file;
+  }
+}
+
+/**
+ * A keyed table diff found two rows with the same key in one file, so rows cannot be aligned.
+ *
+ * @example
+ * try { await diffCsvFiles('a.csv', 'b.csv', { keys: ['id'] }); }
+ * catch (error) { if (error instanceof DuplicateKeyError) console.log(error.file, error.key); }
+ */
+export class DuplicateKeyError extends OutputCompareError {
+  /** The duplicated key, column name to value. */
+  readonly key: Readonly<Record<string, string>>;
+  /** 1-based data row numbers (header excluded) of the first and the repeated occurrence. */
+  readonly rows: readonly [number, number];
+
+  /**
+   * @param message names the file, the key and both rows
+   * @param file the file with the duplicate
+   * @param key the duplicated key
+   * @param rows data rows of the first and the repeated occurrence
+   */
+  constructor(message: string, file: string, key: Record<string, string>, rows: [number, number]) {
+    super(message, file);
+    this.name = 'DuplicateKeyError';
+    this.key = key;
+    this.rows = rows;
+  }
+}
