@@ -41,7 +41,7 @@ export function runRecordPath(root: string): string {
 }
 
 /**
- * Every cassette file under `dir` (absolute paths, sorted): `*.json`, skipping dot-files, lock and
+ * Every cassette file under `dir` (absolute paths, sorted): `*.json` and `*.har`, skipping dot-files, lock and
  * temp files and `.bodies/` side-file directories.
  */
 export function listCassetteFiles(dir: string): string[] {
@@ -58,7 +58,7 @@ export function listCassetteFiles(dir: string): string[] {
       const full = path.join(d, e.name);
       if (e.isDirectory()) {
         if (!e.name.endsWith('.bodies')) walk(full);
-      } else if (e.isFile() && e.name.endsWith('.json')) out.push(full);
+      } else if (e.isFile() && (e.name.endsWith('.json') || e.name.endsWith('.har'))) out.push(full);
     }
   };
   walk(dir);

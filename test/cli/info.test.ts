@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/command.js';
 import { main } from '../../src/cli/main.js';
-import { saveCassette, type Cassette } from '../../src/index.js';
+import { harStore, saveCassette, type Cassette } from '../../src/index.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -83,6 +83,19 @@ describe('reeltape info', () => {
     expect(await main(['info', join(dir, 'c', 'bad.json')], text)).toBe(1);
     expect(text.out).toMatch(/bad\.json\n {2}CORRUPT: .*version/);
     expect(text.err).toContain('1 corrupt cassette');
+  });
+
+  it('summarizes HAR cassettes too (harStore, reeltape convert), and reports a damaged one', async () => {
+    await harStore().save(join(dir, 'h', 'users.har'), cassette(), { sideFileThreshold: 1024 * 1024 });
+    await writeFile(join(dir, 'h', 'broken.har'), '{"log": {"entries": 3}}');
+    const cli = io();
+    expect(await main(['info', '--json', 'h'], cli)).toBe(1);
+    const report = JSON.parse(cli.out) as Array<Record<string, unknown>>;
+    expect(report.map((r) => [r.file, r.ok])).toEqual([
+      [join(dir, 'h', 'broken.har'), false],
+      [join(dir, 'h', 'users.har'), true],
+    ]);
+    expect(report[1]).toMatchObject({ interactions: 3, methods: { GET: 2, POST: 1 } });
   });
 
   it('says when there is nothing to show, and fails on a missing explicit path', async () => {

@@ -47,6 +47,16 @@ describe('reeltape prune', () => {
     expect(existsSync(file)).toBe(true);
   });
 
+  test('HAR cassettes (harStore) are listed as unused and pruned like JSON ones', async () => {
+    const used = touch('cassettes/h/used.har');
+    const old = touch('cassettes/h/old.har');
+    await fullRun(['h/used.har']);
+    expect(readRunRecord(root)?.unused).toEqual(['h/old.har']);
+    expect(await pruneCommand.run(['--yes'], io())).toBe(0);
+    expect(existsSync(used)).toBe(true);
+    expect(existsSync(old)).toBe(false);
+  });
+
   test('--yes deletes unused cassettes and their .bodies dirs, keeps used ones', async () => {
     const used = touch('cassettes/t/used.json');
     const old = touch('cassettes/t/old.json');

@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bodyByteLength } from '../../cassette/body-codec.js';
 import { loadCassette } from '../../cassette/storage.js';
+import { harStore } from '../../store/index.js';
 import type { Body } from '../../cassette/types.js';
 import { CassetteFormatError } from '../../errors/index.js';
 import type { CliIO, Command } from '../command.js';
@@ -37,7 +38,7 @@ export interface CassetteInfoProblem {
 const USAGE = `Usage: reeltape info [--json] [dir|file…]
 
 Summarizes cassettes: interactions, recording time and age, reeltape/Node versions, hosts, methods,
-body bytes, side files and a recorded error. Directories are searched recursively for *.json
+body bytes, side files and a recorded error. Directories are searched recursively for *.json and *.har
 (default: ./cassettes). Corrupt cassettes are listed with the reason and make the exit code 1.
 
 Options:
@@ -54,7 +55,7 @@ async function findCassettes(path: string): Promise<string[]> {
     const full = resolve(path, entry.name);
     if (entry.isDirectory()) {
       if (!entry.name.endsWith('.bodies') && entry.name !== 'node_modules') out.push(...(await findCassettes(full)));
-    } else if (entry.name.endsWith('.json') && !entry.name.startsWith('.')) out.push(full);
+    } else if ((entry.name.endsWith('.json') || entry.name.endsWith('.har')) && !entry.name.startsWith('.')) out.push(full);
   }
   return out;
 }
@@ -70,7 +71,8 @@ export async function describeCassette(file: string, now = Date.now()): Promise<
 }
 
 async function summarize(file: string, now: number): Promise<CassetteInfo | CassetteInfoProblem> {
-  const cassette = await loadCassette(file);
+  // a `.har` cassette (harStore, or one `reeltape convert` wrote) is read by the HAR store
+  const cassette = file.endsWith('.har') ? await harStore().load(file, { forReplay: false }) : await loadCassette(file);
   if (!cassette) return { file, ok: false, reason: 'file not found' };
   const hosts = new Set<string>();
   const methods: Record<string, number> = {};

@@ -61,7 +61,7 @@ export const pruneCommand: Command = {
     }
     const files = record.unused
       .map((rel) => path.resolve(dir, rel))
-      .filter((f) => f.startsWith(dir + path.sep) && f.endsWith('.json') && existsSync(f) && statSync(f).isFile());
+      .filter((f) => f.startsWith(dir + path.sep) && (f.endsWith('.json') || f.endsWith('.har')) && existsSync(f) && statSync(f).isFile());
     if (files.length === 0) {
       io.stdout(`No unused cassettes in ${path.relative(io.cwd, dir) || '.'} (last full run: ${record.finishedAt}).\n`);
       return 0;
