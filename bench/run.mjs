@@ -270,27 +270,36 @@ try {
     }
   }
 
+  /**
+   * Fresh-process runs of `cases/first-response.mjs` on a recording made by `setup` (`spec.recording`), each case
+   * `firstResponseRepeats` times, interleaved across cases like the throughput cases. Cases whose tool is off,
+   * not built, or whose recording failed are recorded as such and not run.
+   */
+  async function freshProcessRuns(section, specs) {
+    const cases = [];
+    for (const spec of specs) {
+      const skip = setupError(spec.tool, spec.recording);
+      if (skip) record(section, spec.key, skip);
+      else if (!toolEnabled(spec.tool)) continue;
+      else if (spec.tool === 'reeltape' && !reeltape.ready) record(section, spec.key, { tool: spec.tool, notBuilt: true, error: NOT_BUILT });
+      else cases.push({ ...spec, runs: [] });
+    }
+    for (let k = 0; k < CFG.firstResponseRepeats; k++)
+      for (const c of cases) c.runs.push(await runCase('first-response.mjs', await c.argv(), { replay: c.tool !== 'plain' }));
+    return cases;
+  }
+
   // 4. First response and load time from large recordings, fresh process each (median of a few runs).
   if (SECTIONS.has('first-response')) {
     const sizes = [...new Set([...CFG.loadSizes, CFG.firstResponseSize])].sort((x, y) => x - y);
     for (const tool of ['polly', 'nock', 'reeltape'])
       for (const size of sizes) await setup(tool, `fr-${size}`, ['--client', 'fetch', '--n', String(size), '--concurrency', '50']);
     const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-    /** The cases to run (tool × size), each `firstResponseRepeats` times, interleaved like the throughput cases. */
-    const cases = [];
+    const specs = [];
     for (const tool of ['plain', 'polly', 'nock', 'reeltape'])
-      for (const size of tool === 'plain' ? [CFG.firstResponseSize] : sizes) {
-        const key = `${tool}|${size}`;
-        const skip = setupError(tool, `fr-${size}`);
-        if (skip) record('first-response', key, skip);
-        else if (!toolEnabled(tool)) continue;
-        else if (tool === 'reeltape' && !reeltape.ready) record('first-response', key, { tool, notBuilt: true, error: NOT_BUILT });
-        else cases.push({ key, tool, size, runs: [] });
-      }
-    for (let k = 0; k < CFG.firstResponseRepeats; k++)
-      for (const c of cases) {
-        c.runs.push(await runCase('first-response.mjs', ['--tool', c.tool, '--base', base, '--dir', await dirOf(c.tool), '--name', `fr-${c.size}`, '--n', String(c.size)], { replay: c.tool !== 'plain' }));
-      }
+      for (const size of tool === 'plain' ? [CFG.firstResponseSize] : sizes)
+        specs.push({ key: `${tool}|${size}`, tool, recording: `fr-${size}`, argv: async () => ['--tool', tool, '--base', base, '--dir', await dirOf(tool), '--name', `fr-${size}`, '--n', String(size)] });
+    const cases = await freshProcessRuns('first-response', specs);
     for (const { key, tool, runs } of cases) {
       const ok = runs.filter((r) => !r.error);
       if (!ok.length) {
@@ -322,25 +331,17 @@ try {
     const size = CFG.firstResponseSize;
     for (const tool of ['polly', 'nock', 'reeltape']) await setup(tool, `fr-${size}`, ['--client', 'fetch', '--n', String(size), '--concurrency', '50']);
     const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-    const cases = [];
+    const specs = [];
     for (const tool of ['polly', 'nock', 'reeltape'])
-      for (const variant of ['one', 'all']) {
-        const key = `${tool}|${variant}`;
-        const skip = setupError(tool, `fr-${size}`);
-        if (skip) record('lifetime', key, skip);
-        else if (!toolEnabled(tool)) continue;
-        else if (tool === 'reeltape' && !reeltape.ready) record('lifetime', key, { tool, notBuilt: true, error: NOT_BUILT });
-        else cases.push({ key, tool, variant, runs: [] });
-      }
-    for (let k = 0; k < CFG.firstResponseRepeats; k++)
-      for (const c of cases)
-        c.runs.push(
-          await runCase(
-            'first-response.mjs',
-            ['--case', 'lifetime', '--tool', c.tool, '--base', base, '--dir', await dirOf(c.tool), '--name', `fr-${size}`, '--n', String(size), '--all', c.variant === 'all' ? '1' : '0'],
-            { replay: true },
-          ),
-        );
+      for (const variant of ['one', 'all'])
+        specs.push({
+          key: `${tool}|${variant}`,
+          tool,
+          variant,
+          recording: `fr-${size}`,
+          argv: async () => ['--case', 'lifetime', '--tool', tool, '--base', base, '--dir', await dirOf(tool), '--name', `fr-${size}`, '--n', String(size), '--all', variant === 'all' ? '1' : '0'],
+        });
+    const cases = await freshProcessRuns('lifetime', specs);
     for (const { key, tool, variant, runs } of cases) {
       const ok = runs.filter((r) => !r.error);
       if (!ok.length) {

@@ -38,6 +38,15 @@ export function markReeltape<T extends (...args: never[]) => unknown>(listener: 
   return Object.assign(listener, { [REELTAPE_LISTENER]: true as const });
 }
 
+/**
+ * Whether the interceptor has one `request` listener (reeltape's, of this copy of reeltape) and no
+ * `response` listener: nobody else could answer a request or expect to see its response.
+ */
+export function onlyOneListener(interceptor: HttpInterceptor): boolean {
+  const emitter = emitterOf(interceptor);
+  return emitter !== undefined && emitter.listeners('request').length === 1 && emitter.listeners('response').length === 0;
+}
+
 /** Listeners on an interceptor that are not reeltape's (a test's own MSW server). */
 export function foreignListeners(interceptor: HttpInterceptor): number {
   return emitterOf(interceptor)?.listeners('request').filter((l) => !l[REELTAPE_LISTENER]).length ?? 0;

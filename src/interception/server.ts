@@ -8,10 +8,12 @@ import { ClientRequestInterceptor } from '@mswjs/interceptors/ClientRequest';
 import { FetchInterceptor } from '@mswjs/interceptors/fetch';
 import type { SpillOptions } from './body-capture.js';
 import { answer } from './answer.js';
+import { bypassOutside, isHttpUrl, layOver, recordingFetch, type NodeRequestFunction } from './layers.js';
 import {
   foreignListeners,
   lingerUnder,
   markReeltape,
+  onlyOneListener,
   orphans,
   ORIGINALS,
   PATCHED,
@@ -24,7 +26,7 @@ import {
 import { dropExpect, expectsContinue, isInterim, sendContinue } from './continue.js';
 import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { fetchAndCapture, keepUnfollowableRedirect } from './record-fetch.js';
-import { currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
+import { currentScope, type RequestDecision } from './scope.js';
 import { followSocketSource } from './socket-source.js';
 
 type RequestListenerArgs = HttpRequestEventMap['request'][0];
@@ -138,107 +140,6 @@ async function recordDirectly(
 }
 
 /**
- * Lays a function of reeltape's over a global the interceptors patched (`make` gets the patched one);
- * returns the function that puts the patched one back (unless the global was replaced meanwhile, e.g.
- * by a test's stub or msw 3: that is left alone).
- */
-function layOver<T>(owner: Record<string, unknown>, key: string, make: (patched: T) => T): () => void {
-  const descriptor = Object.getOwnPropertyDescriptor(owner, key);
-  const patched = owner[key] as T;
-  const own = make(patched);
-  Object.defineProperty(owner, key, { value: own, writable: true, enumerable: true, configurable: true });
-  return () => {
-    if (owner[key] !== own) return;
-    if (descriptor) Object.defineProperty(owner, key, descriptor);
-    else owner[key] = patched;
-  };
-}
-
-type NodeRequestFunction = (this: unknown, ...args: unknown[]) => unknown;
-
-/**
- * reeltape's `http.request`/`get` and `https.request`/`get` while it owns the ClientRequest
- * interceptor: a request made outside any cassette, while no test MSW server listens, goes to Node's
- * own function, not through the interceptor (which costs such a request a new socket each time and
- * about two thirds of its throughput: bench/results/outside.md).
- */
-function bypassOutside(original: NodeRequestFunction, interceptor: HttpInterceptor): (patched: NodeRequestFunction) => NodeRequestFunction {
-  return (patched) =>
-    function request(this: unknown, ...args: unknown[]): unknown {
-      if (!inUse) settleOrphans();
-      const outside = currentScope() === undefined && foreignListeners(interceptor) === 0;
-      return (outside ? original : patched).apply(this, args);
-    };
-}
-
-/** Only HTTP(S) is recorded and replayed; `data:`, `blob:` and `file:` URLs (the OpenAI SDK probes one) are left alone. */
-function isHttpUrl(url: string): boolean {
-  return url.startsWith('http:') || url.startsWith('https:');
-}
-
-let directRequests = 0;
-/**
- * Node's own `Request`, taken before any interceptor patches the global one (the ClientRequest
- * interceptor wraps it to record raw header casing, which only `node:http` responses use).
- */
-const NodeRequest = globalThis.Request;
-
-/**
- * reeltape's `fetch` while it owns the fetch interceptor. A request made in a cassette that never
- * answers from the cassette ({@link InterceptionScope.neverReplays}: modes `record`, `passthrough`),
- * while no other listener on the interceptor could answer it ({@link directFetch}), is performed
- * here: recorded ones through {@link fetchAndCapture} (delivered directly), the rest (ignored hosts,
- * mode `passthrough`) as they are. The interceptor's request wrapper, event round trip and
- * response re-wrapping cost ~10 % of recording throughput (decision 0004, H13). Every other
- * request, and every request outside a cassette, goes to the interceptor's `fetch` untouched.
- */
-function recordingFetch(pureFetch: typeof globalThis.fetch): (intercepted: typeof globalThis.fetch) => typeof globalThis.fetch {
-  return (intercepted) =>
-    function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-      if (!inUse) settleOrphans();
-      const scope = currentScope();
-      const alone = directFetch() === pureFetch;
-      if (!scope) return alone ? pureFetch(input, init) : intercepted(input, init); // outside any cassette: untouched
-      if (!scope.neverReplays || !alone) return intercepted(input, init);
-      return recordDirectFetch(scope, pureFetch, input, init);
-    };
-}
-
-/** What a fetch client gets through the interceptor when reeltape fails a request: a network error. */
-function networkError(cause: unknown): TypeError {
-  return Object.assign(new TypeError('Failed to fetch'), { cause });
-}
-
-async function recordDirectFetch(
-  scope: InterceptionScope,
-  pureFetch: typeof globalThis.fetch,
-  input: RequestInfo | URL,
-  init: RequestInit | undefined,
-): Promise<Response> {
-  const request = new NodeRequest(input, init); // a bad URL or init rejects here, as fetch's own check does
-  if (!isHttpUrl(request.url)) return pureFetch(request); // data:, blob:, file: are never intercepted
-  let decision: RequestDecision;
-  try {
-    decision = await scope.decide(request, `reeltape-${++directRequests}`);
-  } catch (error) {
-    scope.fail(error);
-    throw networkError(error);
-  }
-  if (decision.action === 'passthrough') return pureFetch(request);
-  if (decision.action !== 'record') {
-    const error = new Error(`reeltape: a cassette that never replays answered ${request.method} ${request.url} with "${decision.action}"`);
-    scope.fail(error);
-    throw networkError(error);
-  }
-  const { forClient, capture } = await fetchAndCapture(pureFetch, request, decision.spill, 'direct');
-  decision.onResponse(capture);
-  return forClient;
-}
-
-/** What the interceptors library keeps of an interceptor's listeners (a protected field; read defensively). */
-type WithEmitter = { emitter?: { listenerCount?(event: string): number } };
-
-/**
  * The `fetch` to perform a recorded fetch request with, or `undefined` to let the interceptor pass
  * it through. Only when reeltape applied the fetch interceptor itself and no other listener is on
  * it (a test's own MSW server started while a cassette is open adds its listeners to reeltape's
@@ -247,9 +148,7 @@ type WithEmitter = { emitter?: { listenerCount?(event: string): number } };
 function directFetch(): typeof globalThis.fetch | undefined {
   const pureFetch = inUse?.pureFetch;
   if (!inUse || !pureFetch || followSocketSource()) return undefined;
-  const emitter = (inUse.fetch as unknown as WithEmitter).emitter;
-  if (typeof emitter?.listenerCount !== 'function') return undefined;
-  return emitter.listenerCount('request') === 1 && emitter.listenerCount('response') === 0 ? pureFetch : undefined;
+  return onlyOneListener(inUse.fetch) ? pureFetch : undefined;
 }
 
 /**
@@ -330,12 +229,16 @@ function apply(by: InUse['by']): void {
   const pureFetch = owned.includes(fetch) && globalThis.fetch !== globalFetch ? globalFetch : undefined;
   const patched = readPatched();
   const restores: Array<() => void> = [];
-  if (pureFetch) restores.push(layOver(PATCHED[0]![0], 'fetch', recordingFetch(pureFetch)));
+  // a layer's call first lets interceptors a stopped reeltape left behind leave ({@link settleOrphans})
+  const enter = (): void => {
+    if (!inUse) settleOrphans();
+  };
+  if (pureFetch) restores.push(layOver(PATCHED[0]![0], 'fetch', recordingFetch(pureFetch, { enter, alone: () => directFetch() === pureFetch })));
   if (owned.includes(http)) {
     // request and get of http and https (not ClientRequest, index 3)
     for (const i of [1, 2, 4, 5]) {
       const [owner, key] = PATCHED[i]!;
-      if (patched[i] !== before[i]) restores.push(layOver(owner, key, bypassOutside(before[i] as NodeRequestFunction, http)));
+      if (patched[i] !== before[i]) restores.push(layOver(owner, key, bypassOutside(before[i] as NodeRequestFunction, { enter, alone: () => foreignListeners(http) === 0 })));
     }
   }
   const installed = readPatched().map((value, i) => new Set([patched[i], value]));

@@ -6,7 +6,6 @@ import {
   CassetteFormatError,
   CassetteMismatchError,
   CassetteNotFoundError,
-  EmptyRecordingError,
   ReeltapeConfigError,
   UnusedInteractionsError,
 } from '../errors/index.js';
@@ -30,6 +29,7 @@ import { formatDuration, parseDuration } from './duration.js';
 import { emitCassetteEvent } from './events.js';
 import { createClock, installFrozenDate, realNow, runWithClock, type FrozenClock } from './freeze-time.js';
 import { reportLateRequests } from './late-requests.js';
+import { reportRecordingGaps } from './recording-notices.js';
 import { assertNoSideFileLeaks } from './side-file-leaks.js';
 import { mismatchMessage } from './mismatch-message.js';
 import { effectiveMode, isCI, resolveMode } from './mode.js';
@@ -228,17 +228,17 @@ export async function withCassette<T>(
     // responses not replayed were not parsed yet: a damaged one still fails the test (checked, not kept)
     if (mode === 'replay' && existing) verifyUnreadResponses(existing);
 
-    if (recording && current.unanswered.length > 0) {
-      const list = current.unanswered.slice(0, 10).join(', ') + (current.unanswered.length > 10 ? `, … and ${current.unanswered.length - 10} more` : '');
-      console.warn(
-        `reeltape: cassette "${name}" (${file}): ${current.unanswered.length} recorded request(s) got no response ` +
-          `(a network error: refused, reset or timed out) and are not stored: ${list}. In replay such a request is unmatched.`,
-      );
-    }
-    if (mode === 'record' && captured && current.recordedCount === 0 && current.unanswered.length === 0 && !threw) {
-      const message = emptyRecordingMessage(name, file, interception.by, opts.strict === true);
-      if (opts.strict) throw new EmptyRecordingError(message, file);
-      console.warn(message);
+    if (recording && captured) {
+      reportRecordingGaps({
+        name,
+        file,
+        fresh: mode === 'record',
+        recorded: current.recordedCount,
+        unanswered: current.unanswered,
+        threw,
+        installedBy: interception.by,
+        strict: opts.strict === true,
+      });
     }
 
     if (recording && captured && (!threw || opts.saveOnError)) {
@@ -311,25 +311,6 @@ export async function withCassette<T>(
       ...(failure ? { error: failure } : {}),
     });
   }
-}
-
-/** Why a recording may have captured nothing, and the fix (the likeliest cause first). */
-function emptyRecordingMessage(name: string, file: string, installedBy: 'early' | 'cassette', strict: boolean): string {
-  const early =
-    'install interception before such clients are built: the reeltape Vitest plugin and Jest setup do it, ' +
-    "elsewhere `import 'reeltape/register'` first (or `node --import reeltape/register`)";
-  const perCall = 'or give the client a fetch that reads the global at call time: `fetch: (...args) => globalThis.fetch(...args)`';
-  const cause =
-    installedBy === 'cassette'
-      ? "reeltape's interception was installed by this cassette, so a client that kept `fetch` or `http.request` " +
-        'before that (an SDK client built at module scope: OpenAI, Anthropic, AWS) talked to the network unseen. Fix: ' +
-        `${early}, ${perCall}.`
-      : 'if the code under test made requests, its client was given a `fetch` or agent captured before interception ' +
-        `was installed, or it used a transport reeltape does not see. Fix: ${perCall}.`;
-  return (
-    `reeltape: cassette "${name}" (${file}) recorded no request. ${cause} ` +
-    (strict ? 'Nothing was written (strict).' : 'Set `strict: true` to make this an error.')
-  );
 }
 
 function describeInteraction(interaction: Interaction | undefined): string {
