@@ -4,9 +4,9 @@
  * byte-identical and no temp or side file of the failed save is left. A `.bodies` symbolic link is
  * never followed. Tests that need root (to drop privileges, or to mount a small tmpfs) skip without it.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { chmod, chown, readFile, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,10 +60,30 @@ afterEach(removeTempDirs);
 
 type ChildResult = { called: boolean; error?: { name: string; message: string; code?: string; kept?: string; lost?: string; path?: string } };
 
+/**
+ * A node binary the unprivileged user may run. CI keeps extra Node versions under root's home
+ * (mode 700), which nobody cannot enter: then a copy in a world-readable temp folder is used.
+ */
+let nodeCopyDir: string | undefined;
+const nodeForUser = ((): string => {
+  if (!isRoot) return process.execPath;
+  const probe = spawnSync(process.execPath, ['--version'], { uid: NOBODY, gid: NOBODY, stdio: 'ignore' });
+  if (!probe.error && probe.status === 0) return process.execPath;
+  nodeCopyDir = mkdtempSync(join(tmpdir(), 'reeltape-node-'));
+  chmodSync(nodeCopyDir, 0o755);
+  const copy = join(nodeCopyDir, 'node');
+  copyFileSync(process.execPath, copy);
+  chmodSync(copy, 0o755);
+  return copy;
+})();
+afterAll(() => {
+  if (nodeCopyDir) rmSync(nodeCopyDir, { recursive: true, force: true });
+});
+
 /** Records in a child process running as an unprivileged user (nobody when we are root). */
 async function recordAsUser(dir: string, name: string, url: string, chmodAfter = false): Promise<ChildResult> {
   // async: the loopback server answering the child runs in this process
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, name, url, ...(chmodAfter ? ['chmod'] : [])], {
+  const child = spawn(nodeForUser, ['--import', 'tsx', CHILD, dir, name, url, ...(chmodAfter ? ['chmod'] : [])], {
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(isRoot ? { uid: NOBODY, gid: NOBODY } : {}),
