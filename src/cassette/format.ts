@@ -4,6 +4,7 @@ import { parseJsonText } from './json-text.js';
 import { isCompactFormat } from './body-codec.js';
 import { sideFilePath } from './side-files.js';
 import { canParseUrl } from './canonical-url.js';
+import { callToJson, parseCalls } from './calls.js';
 import {
   CASSETTE_VERSION,
   type Body,
@@ -42,6 +43,8 @@ function cassetteToJson(cassette: Cassette): JsonObject {
   return {
     version: cassette.version,
     meta: metaToJson(cassette.meta),
+    // before `interactions`: the layout reader parses everything ahead of them as the envelope
+    ...(cassette.calls && cassette.calls.length > 0 ? { calls: cassette.calls.map(callToJson) } : {}),
     interactions: cassette.interactions.map(interactionToJson),
   };
 }
@@ -313,7 +316,7 @@ export class CassetteValidator {
           ' (upgrade reeltape, or re-record the cassette)',
       );
     }
-    const obj = this.object(root, '', ['version', 'meta', 'interactions'], ['version', 'meta', 'interactions']);
+    const obj = this.object(root, '', ['version', 'meta', 'calls', 'interactions'], ['version', 'meta', 'interactions']);
     const meta = this.meta(obj.meta, 'meta');
     if (!Array.isArray(obj.interactions)) this.expected('interactions', 'an array', obj.interactions);
     const raw = obj.interactions as unknown[];
@@ -322,7 +325,9 @@ export class CassetteValidator {
       // the fast path accepts only well-formed interactions; anything else gets the descriptive check
       interactions[i] = this.element(raw[i], i);
     }
-    return { version: CASSETTE_VERSION, meta, interactions };
+    const cassette: Cassette = { version: CASSETTE_VERSION, meta, interactions };
+    if (obj.calls !== undefined) cassette.calls = parseCalls(obj.calls, (path, message) => this.fail(path, message), (v) => nestsDeeperThan(v, MAX_JSON_DEPTH));
+    return cassette;
   }
 
   private meta(value: unknown, path: string): CassetteMeta {

@@ -7,6 +7,7 @@ import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { isProcessAlive, removeDeadTemps, tempPath, TEMP_FILE, writeFileAtomic } from './atomic-write.js';
 import { bodyByteLength, bodyToBytes } from './body-codec.js';
 import { parseCassette, serializeCassette } from './format.js';
+import { callToJson } from './calls.js';
 import { bufferBytes, decodeCassette, fileBytes, isResponseDeferred, readAllBytes, readSerializedLayout, type CassetteBytes } from './layout-reader.js';
 import { sameCassetteContent } from './same-content.js';
 import { discardSideFileTemp, isEncryptedSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP, sideFileReadStream, takeSideFileFailure } from './side-file-writer.js';
@@ -389,6 +390,7 @@ export function cassettesEqual(a: Cassette, b: Cassette, options: SaveCassetteOp
     })),
   });
   if (a.interactions.length !== b.interactions.length) return false;
+  if (JSON.stringify((a.calls ?? []).map(callToJson)) !== JSON.stringify((b.calls ?? []).map(callToJson))) return false;
   const x = normalize(a);
   const y = normalize(b);
   // a structural walk stops at the first difference and builds no text; serializing decides only unusual values

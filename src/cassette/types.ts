@@ -77,4 +77,27 @@ export interface Cassette {
   version: typeof CASSETTE_VERSION;
   meta: CassetteMeta;
   interactions: Interaction[];
+  /** Function tape calls, in call order (optional: cassettes without calls have none). */
+  calls?: RecordedCall[];
+}
+
+/**
+ * One recorded function call of a function tape (`interceptInput`, `interceptOutput`): values are
+ * stored through the tape's codec (readable JSON, e.g. `{"$date": "2024-01-31T12:00:00.000Z"}`).
+ */
+export interface RecordedCall {
+  /** The tape's alias, e.g. `crm.getCustomer` or `pg`. */
+  alias: string;
+  /** `input`: its result feeds the code (replayed); `output`: the code emits through it (compared). */
+  kind: 'input' | 'output';
+  /** What an input call is matched by (default: its arguments). Absent for outputs. */
+  key?: JsonValue;
+  /** An output call's arguments (compared on replay). Absent for inputs. */
+  args?: JsonValue;
+  /** The return value (absent: `undefined`, or the call threw). */
+  result?: JsonValue;
+  /** What the call threw, if it did. */
+  error?: JsonValue;
+  /** The function returned (or threw) directly rather than through a promise. */
+  sync?: boolean;
 }

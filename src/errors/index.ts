@@ -373,3 +373,52 @@ export class DuplicateKeyError extends OutputCompareError {
     this.rows = rows;
   }
 }
+
+/** One difference between a replayed output call's arguments and the recorded ones. */
+export interface OutputChange {
+  /** JSON path inside the call's (encoded) argument list, e.g. `$[0].total`. */
+  readonly path: string;
+  /** `changed`, or present on one side only (`added`: only now, `removed`: only in the recording). */
+  readonly change: 'changed' | 'added' | 'removed';
+  /** The recorded value (absent for `added`). */
+  readonly before?: unknown;
+  /** The replayed value (absent for `removed`). */
+  readonly after?: unknown;
+}
+
+/** An output call (`interceptOutput`) whose arguments differ from the recording. */
+export interface OutputDifference {
+  /** The tape's alias. */
+  readonly alias: string;
+  /** Which call of that alias (1-based, in call order). */
+  readonly call: number;
+  /** What differs, outside the tape's `ignorePaths`. */
+  readonly changes: readonly OutputChange[];
+}
+
+/**
+ * In replay, the code under test emitted different outputs (`interceptOutput` arguments) than it
+ * did when the cassette was recorded. `withCassette` rejects with it once the code is done.
+ *
+ * @example
+ * try { await withCassette('sync-orders', run) }
+ * catch (e) { if (e instanceof OutputMismatchError) console.log(e.differences[0].changes[0].path) } // '$[0].total'
+ */
+export class OutputMismatchError extends ReeltapeError {
+  /** The cassette file. */
+  readonly file: string;
+  /** Every output call that differed. */
+  readonly differences: readonly OutputDifference[];
+
+  /**
+   * @param message the readable diff and how to fix it
+   * @param file the cassette file
+   * @param differences every differing output call
+   */
+  constructor(message: string, file: string, differences: readonly OutputDifference[]) {
+    super(message);
+    this.name = 'OutputMismatchError';
+    this.file = file;
+    this.differences = differences;
+  }
+}

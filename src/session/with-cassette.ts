@@ -35,6 +35,9 @@ import { mismatchMessage } from './mismatch-message.js';
 import { effectiveMode, isCI, resolveMode } from './mode.js';
 import type { CassetteOptions, EffectiveMode } from './options.js';
 import { REELTAPE_VERSION } from './version.js';
+import { assertNoCallLeaks, CallTape, redactCallSecrets, runInTape, sanitizeCalls } from '../tapes/index.js';
+import type { OutputDifference } from '../errors/index.js';
+import type { RecordedCall } from '../cassette/types.js';
 
 /** Counters of an open (or closed) cassette. */
 export interface CassetteStats {
@@ -60,6 +63,8 @@ export interface CassetteHandle {
   readonly recordedAt: string | undefined;
   /** Counters so far. */
   stats(): CassetteStats;
+  /** Output calls (`interceptOutput`) that differed from the recording so far, `compare: 'collect'` ones included. */
+  outputDifferences(): OutputDifference[];
 }
 
 function describeError(error: unknown): { name: string; message: string } {
@@ -191,6 +196,7 @@ export async function withCassette<T>(
       sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base + position, secrets });
     const current = new CassetteSession(name, file, mode, opts, sanitizer, log, existing, recording ? prepare : undefined);
     session = current;
+    const tape = new CallTape({ cassette: name, file, mode, recorded: existing?.calls, sanitizer, allowRepeats: opts.allowRepeats });
     const handle: CassetteHandle = {
       name,
       file,
@@ -202,6 +208,7 @@ export async function withCassette<T>(
         unmatched: current.unmatched.length,
         unused: current.index ? current.index.unusedIndexes().length : 0,
       }),
+      outputDifferences: () => tape.differences.map(({ alias, call, changes }) => ({ alias, call, changes })),
     };
 
     const interception = ensureInterception();
@@ -212,12 +219,13 @@ export async function withCassette<T>(
     let captured: Awaited<ReturnType<CassetteSession['settle']>> | undefined;
     try {
       try {
-        result = await runWithClock(clock, () => runInScope(current, async () => fn(handle)));
+        result = await runWithClock(clock, () => runInScope(current, () => runInTape(tape, async () => fn(handle))));
       } catch (error) {
         threw = true;
         thrown = error;
       }
       current.finish();
+      tape.finish();
       if (recording) captured = await current.settle();
     } finally {
       uninstallDate?.();
@@ -251,6 +259,7 @@ export async function withCassette<T>(
           sanitizer,
           existing,
           recorded: captured.interactions,
+          calls: tape.recordedCalls(),
           prepared: captured.prepared,
           prepare,
           secrets,
@@ -275,7 +284,10 @@ export async function withCassette<T>(
       const [first] = current.unmatched;
       throw new CassetteMismatchError(message, first!.details, current.unmatched.map((u) => u.details));
     }
+    tape.assertAllMatched();
     if (threw) throw thrown;
+    tape.assertOutputsEqual();
+    if (mode === 'replay') tape.reportUnused(opts.strict === true);
 
     if (mode === 'replay' && current.index) {
       const unused = current.index.unusedIndexes();
@@ -347,6 +359,8 @@ interface WriteInput {
   sanitizer: Sanitizer;
   existing: Cassette | undefined;
   recorded: Interaction[];
+  /** Function tape calls recorded (raw), in call order. */
+  calls: RecordedCall[];
   /** How many of the first `recorded` are already sanitized (by `prepare`). */
   prepared: number;
   /** Sanitizes one recorded interaction (with `secrets`), given its position among `recorded`. */
@@ -367,6 +381,7 @@ async function writeCassette(input: WriteInput): Promise<boolean> {
   const { name, file, sanitizer, existing, prepared, prepare, secrets } = input;
   const base = input.mode === 'update' && existing ? existing.interactions : [];
   const sanitized = input.recorded.map((interaction, i) => (i < prepared ? interaction : prepare(interaction, i)));
+  const calls = [...(input.mode === 'update' && existing ? (existing.calls ?? []) : []), ...sanitizeCalls(sanitizer, input.calls, { cassette: name, secrets })];
   const extra: { [key: string]: JsonValue } = { ...(existing && input.mode === 'update' ? (existing.meta.extra ?? {}) : {}) };
   if (input.incomplete.length > 0) extra.incompleteResponses = input.incomplete.map((i) => base.length + i);
   let meta: CassetteMeta = {
@@ -379,7 +394,9 @@ async function writeCassette(input: WriteInput): Promise<boolean> {
   meta = sanitizeMeta(sanitizer, meta, { cassette: name, secrets });
   // a secret learned late (a token first seen in a later response) is replaced where it appeared earlier too
   const cassette = redactKnownSecrets({ version: CASSETTE_VERSION, meta, interactions: [...base, ...sanitized] }, secrets);
+  if (calls.length > 0) cassette.calls = redactCallSecrets(calls, secrets);
   assertNoLeaks(cassette, secrets.values(), file);
+  assertNoCallLeaks(cassette.calls ?? [], secrets.values(), file);
   // large bodies bypass the body hooks: their side files are scanned for the known secrets too
   await assertNoSideFileLeaks(cassette.interactions.slice(base.length), secrets.values(), file, base.length);
   if (existing && !input.force && sameTraffic(existing, cassette, input.sideFileThreshold)) return false;
