@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', vitest: 'src/adapters/vitest.ts', jest: 'src/adapters/jest.ts', register: 'src/register.ts' },
+    entry: { index: 'src/index.ts', vitest: 'src/adapters/vitest.ts', jest: 'src/adapters/jest.ts', register: 'src/register.ts', pg: 'src/pg/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
@@ -12,7 +12,7 @@ export default defineConfig([
     removeNodeProtocol: false,
     shims: true,
     splitting: true,
-    external: ['vitest', '@jest/globals', 'jest'],
+    external: ['vitest', '@jest/globals', 'jest', 'pg'],
   },
   {
     entry: { 'cli/reeltape': 'src/cli/reeltape.ts', 'cli/scaffold-tests': 'src/cli/scaffold-tests.ts' },
