@@ -61,3 +61,15 @@ export function parseCalls(value: unknown, fail: FailAt, maxDepth: (v: unknown) 
     return obj as unknown as RecordedCall;
   });
 }
+
+/**
+ * How many calls a cassette holds per `kind alias` (for `reeltape info`), sorted by name.
+ *
+ * @example
+ * summarizeCalls(cassette.calls ?? []) // { count: 3, aliases: { 'input pg': 2, 'output warehouse.store': 1 } }
+ */
+export function summarizeCalls(calls: readonly RecordedCall[]): { count: number; aliases: Record<string, number> } {
+  const aliases: Record<string, number> = {};
+  for (const call of calls) aliases[`${call.kind} ${call.alias}`] = (aliases[`${call.kind} ${call.alias}`] ?? 0) + 1;
+  return { count: calls.length, aliases: Object.fromEntries(Object.entries(aliases).sort(([a], [b]) => (a < b ? -1 : 1))) };
+}

@@ -241,7 +241,7 @@ export async function withCassette<T>(
         name,
         file,
         fresh: mode === 'record',
-        recorded: current.recordedCount,
+        recorded: current.recordedCount + tape.recordedCalls().length,
         unanswered: current.unanswered,
         threw,
         installedBy: interception.by,

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { relative } from 'node:path';
 import type { JsonValue, RecordedCall } from '../cassette/types.js';
 import { CassetteMismatchError, OutputMismatchError, UnusedInteractionsError, type MismatchCandidate, type OutputDifference } from '../errors/index.js';
+import { SecretSet } from '../sanitizers/index.js';
 import type { Sanitizer } from '../sanitizers/types.js';
 import { diffJsonValues } from '../snapshots/json-diff.js';
 import { liveCallPart } from './sanitize-calls.js';
@@ -59,8 +60,17 @@ export class CallTape {
   readonly differences: Array<OutputDifference & { readonly fail: boolean }> = [];
   private finished = false;
 
+  /** Secrets the sanitizers reported while live calls were sanitized for matching (replaced in later calls too). */
+  private readonly secrets: SecretSet;
+
   constructor(private readonly options: CallTapeOptions) {
     this.mode = options.mode;
+    this.secrets = new SecretSet(options.sanitizer.secrets ?? []);
+  }
+
+  /** A live call's key or args as they would be stored (see {@link liveCallPart}). */
+  private live(call: RecordedCall): JsonValue | undefined {
+    return liveCallPart(this.options.sanitizer, call, { cassette: this.options.cassette, secrets: this.secrets });
   }
 
   /** Whether tapes should act (record or replay); false after the code under test returned. */
@@ -110,7 +120,7 @@ export class CallTape {
 
   /** The first unused recorded input of `alias` whose key equals the live (sanitized) key. */
   takeInput(alias: string, key: JsonValue): CallHit | undefined {
-    const live = JSON.stringify(liveCallPart(this.options.sanitizer, { alias, kind: 'input', key }, this.options.cassette));
+    const live = JSON.stringify(this.live({ alias, kind: 'input', key }));
     let last: CallHit | undefined;
     for (let index = 0; index < this.recorded.length; index++) {
       const call = this.recorded[index] as RecordedCall;
@@ -128,7 +138,7 @@ export class CallTape {
   takeOutput(alias: string, args: JsonValue): { hit: CallHit | undefined; ordinal: number; live: JsonValue | undefined } {
     const ordinal = (this.outputsSeen.get(alias) ?? 0) + 1;
     this.outputsSeen.set(alias, ordinal);
-    const live = liveCallPart(this.options.sanitizer, { alias, kind: 'output', args }, this.options.cassette);
+    const live = this.live({ alias, kind: 'output', args });
     let n = 0;
     for (let index = 0; index < this.recorded.length; index++) {
       const call = this.recorded[index] as RecordedCall;
@@ -165,7 +175,7 @@ export class CallTape {
 
   /** Recorded inputs closest to a live key: the same alias first, then the fewest differences, unused first. */
   private closestInputs(alias: string, key: JsonValue | undefined): MismatchCandidate[] {
-    const live = liveCallPart(this.options.sanitizer, { alias, kind: 'input', key: key ?? null }, this.options.cassette);
+    const live = this.live({ alias, kind: 'input', key: key ?? null });
     const scored = this.recorded.flatMap((call, index) => {
       if (call.kind !== 'input') return [];
       const diff = diffJsonValues(call.key, live, { maxDiffs: 3 });

@@ -6,7 +6,7 @@
 import type { Cassette, Interaction, JsonValue, RecordedCall, RecordedRequest } from '../cassette/types.js';
 import { CASSETTE_VERSION } from '../cassette/types.js';
 import { SecretLeakError } from '../errors/index.js';
-import { findLeaks, redactKnownSecrets, sanitizeInteraction, sanitizeLiveRequest, type SecretSet } from '../sanitizers/index.js';
+import { findLeaks, redactKnownSecrets, sanitizeInteraction, type SecretSet } from '../sanitizers/index.js';
 import type { Sanitizer } from '../sanitizers/types.js';
 
 type JsonObject = { [key: string]: JsonValue };
@@ -57,15 +57,15 @@ export function sanitizeCalls(sanitizer: Sanitizer, calls: readonly RecordedCall
 }
 
 /**
- * A live call's `key` (or `args`) as the request hooks store it, so a call matches (or compares
- * with) its sanitized recording.
+ * A live call's `key` (or `args`) as it would be stored: the same sanitizing as at recording, with
+ * the secrets this replay learned so far, so a call matches (or compares with) its sanitized recording.
  *
  * @example
- * const key = liveCallPart(sanitizer, { alias: 'crm.get', kind: 'input', key: [7] }, 'orders'); // [7]
+ * const key = liveCallPart(sanitizer, { alias: 'crm.get', kind: 'input', key: [7] }, { cassette: 'orders', secrets }); // [7]
  */
-export function liveCallPart(sanitizer: Sanitizer, call: RecordedCall, cassette: string): JsonValue | undefined {
-  const part = call.kind === 'input' ? 'key' : 'args';
-  return jsonOf(sanitizeLiveRequest(sanitizer, callRequest(call), cassette).body)[part];
+export function liveCallPart(sanitizer: Sanitizer, call: RecordedCall, ctx: { cassette: string; secrets: SecretSet }): JsonValue | undefined {
+  const [stored] = sanitizeCalls(sanitizer, [call], ctx);
+  return call.kind === 'input' ? stored?.key : stored?.args;
 }
 
 const NO_META = { reeltape: '', node: '', recordedAt: '1970-01-01T00:00:00.000Z' };

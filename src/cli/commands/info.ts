@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bodyByteLength } from '../../cassette/body-codec.js';
 import { loadCassette } from '../../cassette/storage.js';
+import { summarizeCalls } from '../../cassette/calls.js';
 import { harStore } from '../../store/index.js';
 import type { Body } from '../../cassette/types.js';
 import { CassetteFormatError } from '../../errors/index.js';
@@ -26,6 +27,8 @@ export interface CassetteInfo {
   /** Distinct side files and their total size. */
   sideFiles: { count: number; bytes: number };
   error?: { name: string; message: string };
+  /** Function tape calls (`interceptInput`/`interceptOutput`, `reeltape/pg`): total, and count per `kind alias`. */
+  calls?: { count: number; aliases: Record<string, number> };
 }
 
 /** What `reeltape info --json` prints for a file that could not be read as a cassette. */
@@ -38,7 +41,7 @@ export interface CassetteInfoProblem {
 const USAGE = `Usage: reeltape info [--json] [dir|file…]
 
 Summarizes cassettes: interactions, recording time and age, reeltape/Node versions, hosts, methods,
-body bytes, side files and a recorded error. Directories are searched recursively for *.json and *.har
+body bytes, side files, function tape calls and a recorded error. Directories are searched recursively for *.json and *.har
 (default: ./cassettes). Corrupt cassettes are listed with the reason and make the exit code 1.
 
 Options:
@@ -108,6 +111,7 @@ async function summarize(file: string, now: number): Promise<CassetteInfo | Cass
     sideFiles: { count: sides.size, bytes: [...sides.values()].reduce((a, b) => a + b, 0) },
   };
   if (cassette.meta.error) result.error = cassette.meta.error;
+  if (cassette.calls && cassette.calls.length > 0) result.calls = summarizeCalls(cassette.calls);
   return result;
 }
 
@@ -144,6 +148,7 @@ function printText(results: Array<CassetteInfo | CassetteInfoProblem>, io: CliIO
       `  body bytes:   ${formatBytes(r.bodyBytes)}`,
       `  side files:   ${r.sideFiles.count}${r.sideFiles.count ? ` (${formatBytes(r.sideFiles.bytes)})` : ''}`,
     ];
+    if (r.calls) lines.push(`  calls:        ${r.calls.count} (${Object.entries(r.calls.aliases).map(([a, n]) => `${a} ×${n}`).join(', ')})`);
     if (r.error) lines.push(`  error:        ${r.error.name}: ${r.error.message}`);
     io.stdout(`${lines.join('\n')}\n`);
   }
