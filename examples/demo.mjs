@@ -2,10 +2,13 @@
 /**
  * The reeltape demo (`npm run demo`, which builds first): the whole loop on the example extractor.
  *
- *  1. start the bundled API           5. replay them offline (dummy credentials)
+ *  1. start the bundled API and DB    5. replay them offline (dummy credentials)
  *  2. scaffold the functional tests   6. validate the CSV outputs against their snapshots
- *  3. record them (Vitest, API up)    7. `reeltape audit` the cassettes
- *  4. stop the API                    8. check byte-wise that no secret is in any committable file
+ *  3. record them (Vitest, both up)   7. `reeltape audit` the cassettes
+ *  4. stop the API and the DB         8. check byte-wise that no secret is in any committable file
+ *
+ * The DB is PostgreSQL in WebAssembly (PGlite behind its socket server, `db-server.mjs`), read through
+ * `pg`; its queries are recorded by `reeltape/pg` into the same cassettes as the HTTP traffic.
  *
  *   node examples/demo.mjs                     work on a fresh copy of examples/extractor in .demo/extractor
  *   node examples/demo.mjs --example <dir>     work in <dir> itself (e.g. a copy you made)
@@ -19,7 +22,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,6 +111,22 @@ function startApi(port, tokens) {
   });
 }
 
+/** Starts `db-server.mjs` (PGlite) on `port`; resolves once it prints its URL. */
+function startDb(port) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(example, 'db-server.mjs'), '--port', String(port)], { cwd: example, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /DB listening on (\S+)/.exec(out);
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.stderr.on('data', (c) => (out += c));
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`the DB server exited (code ${code}) before listening:\n${out}`)));
+  });
+}
+
 function stopApi(api) {
   if (!api || api.child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -190,9 +209,13 @@ async function prepareCopy() {
   const file = path.join(example, 'reeltape.tests.json');
   const defs = JSON.parse(await readFile(file, 'utf8'));
   const port = await freePort();
-  for (const test of defs.tests) test.config.baseUrl = `http://127.0.0.1:${port}`;
+  const dbPort = await freePort();
+  for (const test of defs.tests) {
+    test.config.baseUrl = `http://127.0.0.1:${port}`;
+    if (test.config.databaseUrl) test.config.databaseUrl = `postgres://postgres@127.0.0.1:${dbPort}/postgres`;
+  }
   await writeFile(file, `${JSON.stringify(defs, null, 2)}\n`);
-  report('copy example', true, `${shown(source)} → ${shown(example)} (API port ${port})`);
+  report('copy example', true, `${shown(source)} → ${shown(example)} (API port ${port}, DB port ${dbPort})`);
 }
 
 async function main() {
@@ -210,6 +233,8 @@ async function main() {
     return;
   }
   const port = Number(new URL(definitions.tests[0].config.baseUrl).port);
+  const dbUrl = definitions.tests.find((t) => t.config.databaseUrl)?.config.databaseUrl;
+  const dbPort = dbUrl ? Number(new URL(dbUrl).port) : undefined;
   // Every secret value in play: literal tokens still in the definitions (first run), the local secrets
   // file, or — on a checkout that has neither — a token made up for this run. The API accepts them all,
   // and the leak check below looks for every one of them.
@@ -231,6 +256,18 @@ async function main() {
   } catch (error) {
     report('start API', false, `could not start the API on port ${port}: ${error.message}`);
     return;
+  }
+
+  let db;
+  if (dbPort !== undefined) {
+    try {
+      db = await startDb(dbPort);
+      report('start DB', true, `${db.url} (PGlite, pid ${db.child.pid})`);
+    } catch (error) {
+      await stopApi(api);
+      report('start DB', false, `could not start the DB on port ${dbPort}: ${error.message}`);
+      return;
+    }
   }
 
   try {
@@ -269,8 +306,9 @@ async function main() {
     );
     if (recorded.code !== 0) return;
   } finally {
-    // 4. API down
+    // 4. API and DB down
     await stopApi(api);
+    await stopApi(db);
   }
   const down = await fetch(`http://127.0.0.1:${port}/health`).then(
     () => false,
@@ -278,6 +316,15 @@ async function main() {
   );
   report('stop API', down, down ? `nothing listens on port ${port} any more` : `port ${port} still answers`);
   if (!down) return;
+  if (dbPort !== undefined) {
+    const dbDown = await new Promise((resolve) => {
+      const socket = connect(dbPort, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(false)));
+      socket.once('error', () => resolve(true));
+    });
+    report('stop DB', dbDown, dbDown ? `nothing listens on port ${dbPort} any more` : `port ${dbPort} still answers`);
+    if (!dbDown) return;
+  }
 
   // 5. replay offline, with dummy credentials only
   const replayed = await runVitest('replay', { REELTAPE_SECRETS_FILE: 'none' });

@@ -6,8 +6,10 @@ export interface ExtractorConfig {
   baseUrl: string;
   /** Account to read. */
   account: string;
-  /** Tables to write (default all). */
-  tables?: Array<'users' | 'orders' | 'events'>;
+  /** Tables to write (default: the API tables, and `customers` when `databaseUrl` is set). */
+  tables?: Array<'users' | 'orders' | 'events' | 'customers'>;
+  /** PostgreSQL connection string for the `customers` table, e.g. `postgres://postgres@127.0.0.1:5410/postgres`. */
+  databaseUrl?: string;
   /** Page size for paginated endpoints (1..100, default 50). */
   pageSize?: number;
   /** Incremental load: only rows changed at or after this ISO-8601 time. */
@@ -17,7 +19,7 @@ export interface ExtractorConfig {
 }
 
 /** Columns of each output table. */
-export declare const TABLES: Readonly<Record<'users' | 'orders' | 'events', readonly string[]>>;
+export declare const TABLES: Readonly<Record<'users' | 'orders' | 'events' | 'customers', readonly string[]>>;
 
 /** Serializes rows as CSV with a header row. */
 export declare function toCsv(columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): string;

@@ -1,7 +1,8 @@
 /**
  * The example extractor: reads users (paginated JSON, `Link` header), orders (CSV export, read with
- * `node:http`) and events (gzip-compressed JSON) from the API and writes `users.csv`, `orders.csv` and
- * `events.csv` into `outDir`. Called as `run(config, { outDir })`.
+ * `node:http`) and events (gzip-compressed JSON) from the API, and customers from PostgreSQL through `pg`
+ * (when `databaseUrl` is set), and writes `users.csv`, `orders.csv`, `events.csv` and `customers.csv`
+ * into `outDir`. Called as `run(config, { outDir })`.
  */
 import http from 'node:http';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,7 +14,11 @@ export const TABLES = Object.freeze({
   users: ['id', 'name', 'email', 'note', 'updated_at'],
   orders: ['id', 'user_id', 'amount', 'currency', 'created_at'],
   events: ['id', 'user_id', 'type', 'occurred_at', 'payload'],
+  customers: ['id', 'name', 'country', 'credit_limit', 'since'],
 });
+
+/** Tables read from the API (the default when no `databaseUrl` is configured). */
+const API_TABLES = ['users', 'orders', 'events'];
 
 const DAY = 86_400_000;
 
@@ -26,8 +31,11 @@ function readConfig(config) {
   if (typeof token !== 'string' || token === '') fail('#api_token', 'must be a non-empty string');
   if (typeof config.baseUrl !== 'string' || !/^https?:\/\//.test(config.baseUrl)) fail('baseUrl', 'must be an http(s) URL');
   if (typeof config.account !== 'string' || config.account === '') fail('account', 'must be a non-empty string');
-  const tables = config.tables ?? Object.keys(TABLES);
+  const databaseUrl = config.databaseUrl;
+  if (databaseUrl !== undefined && (typeof databaseUrl !== 'string' || !/^postgres(ql)?:\/\//.test(databaseUrl))) fail('databaseUrl', 'must be a postgres:// URL');
+  const tables = config.tables ?? (databaseUrl ? Object.keys(TABLES) : API_TABLES);
   if (!Array.isArray(tables) || tables.some((t) => !(t in TABLES))) fail('tables', `must list tables out of ${Object.keys(TABLES).join(', ')}`);
+  if (tables.includes('customers') && !databaseUrl) fail('databaseUrl', 'is required for the customers table');
   const pageSize = config.pageSize ?? 50;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) fail('pageSize', 'must be an integer 1..100');
   let since;
@@ -38,7 +46,7 @@ function readConfig(config) {
     if (!Number.isInteger(config.lookbackDays) || config.lookbackDays < 1) fail('lookbackDays', 'must be a positive integer');
     since = new Date(Date.now() - config.lookbackDays * DAY).toISOString();
   }
-  return { token, baseUrl: config.baseUrl.replace(/\/$/, ''), account: config.account, tables, pageSize, since };
+  return { token, baseUrl: config.baseUrl.replace(/\/$/, ''), account: config.account, tables, pageSize, since, databaseUrl };
 }
 
 function endpointUrl(settings, pathname, params) {
@@ -119,7 +127,23 @@ function extractOrders(settings) {
   });
 }
 
-const EXTRACTORS = { users: extractUsers, orders: extractOrders, events: extractEvents };
+/** Customers: a PostgreSQL table read through `pg` (loaded only when this table is asked for). */
+async function extractCustomers(settings) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: settings.databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'select id, name, country, credit_limit, since from customers where since >= $1 order by id',
+      [settings.since ?? '1970-01-01T00:00:00.000Z'],
+    );
+    return rows.map((row) => ({ ...row, since: row.since.toISOString() }));
+  } finally {
+    await client.end();
+  }
+}
+
+const EXTRACTORS = { users: extractUsers, orders: extractOrders, events: extractEvents, customers: extractCustomers };
 
 function csvField(value) {
   const text = value === null || value === undefined ? '' : String(value);

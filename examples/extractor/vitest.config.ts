@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -9,10 +10,12 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  * e.g. when the example is copied out of the repository.
  */
 const reeltapeEntry = process.env.REELTAPE_ENTRY ?? fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+/** `reeltape/pg`, next to the entry. */
+const reeltapePg = join(dirname(reeltapeEntry), 'pg.js');
 
 export default defineConfig({
   root,
-  resolve: { alias: [{ find: /^reeltape$/, replacement: reeltapeEntry }] },
+  resolve: { alias: [{ find: /^reeltape$/, replacement: reeltapeEntry }, { find: /^reeltape\/pg$/, replacement: reeltapePg }] },
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['./reeltape.setup.ts'],
