@@ -20,6 +20,8 @@ export interface RunEvent {
   recorded: number;
   /** Indexes of recorded interactions no request used (replay/update). */
   unused: number[];
+  /** Recorded function tape calls never made (replay), as `calls[i] alias(…)`. */
+  unusedCalls?: string[];
   /** What the cassette closed with, if it failed. */
   error?: { name: string; message: string };
 }
@@ -34,6 +36,7 @@ export function toRunEvent(event: SessionCassetteEvent): RunEvent {
     recorded: event.recorded,
     unused: [...event.unused],
   };
+  if (event.unusedCalls) out.unusedCalls = [...event.unusedCalls];
   if (event.error) out.error = { name: event.error.name, message: event.error.message };
   return out;
 }

@@ -97,7 +97,7 @@ export function summarizeRun(input: {
   return {
     recorded: events.filter((e) => e.mode === 'record' || (e.mode === 'update' && e.recorded > 0)),
     replayed: events.filter((e) => e.mode === 'replay' || (e.mode === 'update' && e.recorded === 0)),
-    unusedInteractions: events.filter((e) => e.unused.length > 0 && e.mode !== 'record'),
+    unusedInteractions: events.filter((e) => (e.unused.length > 0 || (e.unusedCalls?.length ?? 0) > 0) && e.mode !== 'record'),
     failed: events.filter((e) => e.error),
     unusedFiles,
     partialReason: input.partialReason,
@@ -117,6 +117,8 @@ export function formatRunReport(summary: RunSummary, root: string, options: { fu
   for (const e of summary.recorded) lines.push(`  recorded  ${rel(e.file)} (${e.recorded} interaction${e.recorded === 1 ? '' : 's'})`);
   if (options.full) for (const e of summary.replayed) lines.push(`  replayed  ${rel(e.file)}`);
   for (const e of summary.unusedInteractions) {
+    if (e.unusedCalls?.length) lines.push(`  warning   ${rel(e.file)}: ${e.unusedCalls.length} recorded function call(s) never made (${e.unusedCalls.slice(0, 5).join(', ')}${e.unusedCalls.length > 5 ? ', …' : ''}) — re-record with REELTAPE_MODE=record`);
+    if (e.unused.length === 0) continue;
     lines.push(`  warning   ${rel(e.file)}: ${e.unused.length} recorded interaction(s) never requested (#${e.unused.join(', #')}) — the code under test may have changed; re-record with REELTAPE_MODE=record`);
   }
   for (const e of summary.failed) lines.push(`  failed    ${rel(e.file)}: ${e.error?.name ?? 'Error'}`);

@@ -15,6 +15,8 @@ export interface CassetteClosedEvent {
   readonly recorded: number;
   /** Indexes of recorded interactions never requested (replay and update modes). */
   readonly unused: number[];
+  /** Recorded function tape calls never made, as `calls[i] alias(…)` (replay mode; absent when none). */
+  readonly unusedCalls?: string[];
   /** Whether the cassette file was written. */
   readonly written: boolean;
   /** What `withCassette` rejected with, if it did. */

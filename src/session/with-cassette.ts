@@ -184,6 +184,7 @@ export async function withCassette<T>(
   }
 
   let session: CassetteSession | undefined;
+  let tape: CallTape | undefined;
   let written = false;
   let failure: Error | undefined;
   try {
@@ -196,7 +197,8 @@ export async function withCassette<T>(
       sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base + position, secrets });
     const current = new CassetteSession(name, file, mode, opts, sanitizer, log, existing, recording ? prepare : undefined);
     session = current;
-    const tape = new CallTape({ cassette: name, file, mode, recorded: existing?.calls, sanitizer, allowRepeats: opts.allowRepeats });
+    const callTape = new CallTape({ cassette: name, file, mode, recorded: existing?.calls, sanitizer, allowRepeats: opts.allowRepeats });
+    tape = callTape;
     const handle: CassetteHandle = {
       name,
       file,
@@ -208,7 +210,7 @@ export async function withCassette<T>(
         unmatched: current.unmatched.length,
         unused: current.index ? current.index.unusedIndexes().length : 0,
       }),
-      outputDifferences: () => tape.differences.map(({ alias, call, changes }) => ({ alias, call, changes })),
+      outputDifferences: () => callTape.differences.map(({ alias, call, changes }) => ({ alias, call, changes })),
     };
 
     const interception = ensureInterception();
@@ -219,13 +221,13 @@ export async function withCassette<T>(
     let captured: Awaited<ReturnType<CassetteSession['settle']>> | undefined;
     try {
       try {
-        result = await runWithClock(clock, () => runInScope(current, () => runInTape(tape, async () => fn(handle))));
+        result = await runWithClock(clock, () => runInScope(current, () => runInTape(callTape, async () => fn(handle))));
       } catch (error) {
         threw = true;
         thrown = error;
       }
       current.finish();
-      tape.finish();
+      callTape.finish();
       if (recording) captured = await current.settle();
     } finally {
       uninstallDate?.();
@@ -241,7 +243,7 @@ export async function withCassette<T>(
         name,
         file,
         fresh: mode === 'record',
-        recorded: current.recordedCount + tape.recordedCalls().length,
+        recorded: current.recordedCount + callTape.recordedCalls().length,
         unanswered: current.unanswered,
         threw,
         installedBy: interception.by,
@@ -259,7 +261,7 @@ export async function withCassette<T>(
           sanitizer,
           existing,
           recorded: captured.interactions,
-          calls: tape.recordedCalls(),
+          calls: callTape.recordedCalls(),
           prepared: captured.prepared,
           prepare,
           secrets,
@@ -284,10 +286,10 @@ export async function withCassette<T>(
       const [first] = current.unmatched;
       throw new CassetteMismatchError(message, first!.details, current.unmatched.map((u) => u.details));
     }
-    tape.assertAllMatched();
+    callTape.assertAllMatched();
     if (threw) throw thrown;
-    tape.assertOutputsEqual();
-    if (mode === 'replay') tape.reportUnused(opts.strict === true);
+    callTape.assertOutputsEqual();
+    if (mode === 'replay') callTape.reportUnused(opts.strict === true);
 
     if (mode === 'replay' && current.index) {
       const unused = current.index.unusedIndexes();
@@ -320,6 +322,7 @@ export async function withCassette<T>(
       recorded: session?.recordedCount ?? 0,
       unused: session?.index ? session.index.unusedIndexes() : [],
       written,
+      ...(tape && tape.unused().length > 0 ? { unusedCalls: tape.unused() } : {}),
       ...(failure ? { error: failure } : {}),
     });
   }

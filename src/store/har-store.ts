@@ -6,7 +6,7 @@ import { discardSideFileTemp, isLiveSideFileTemp, takeSideFileFailure } from '..
 import { sideFileDir } from '../cassette/side-files.js';
 import { asWriteError } from '../cassette/write-failure.js';
 import type { Cassette } from '../cassette/types.js';
-import { CassetteFormatError } from '../errors/index.js';
+import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { acquireLock } from '../session/lock.js';
 import { harToCassette } from './har-read.js';
 import { cassetteToHar } from './har-write.js';
@@ -113,6 +113,12 @@ export function harStore(options: HarStoreOptions = {}): CassetteStore {
     save: async (file, cassette) => {
       const streamed = cassette.interactions.flatMap(({ request, response }) => [request.body, response.body]).flatMap((b) => (b?.kind === 'file' ? [b.path] : []));
       try {
+        const calls = cassette.calls?.length ?? 0;
+        if (calls > 0) {
+          throw new ReeltapeConfigError(
+            `Cassette ${file} was not written: harStore() does not store function tape calls (${calls} recorded by interceptInput/interceptOutput or reeltape/pg). Use the default jsonStore() for this cassette.`,
+          );
+        }
         for (const path of streamed) {
           const failure = takeSideFileFailure(path);
           if (failure !== undefined) throw failure; // the recording could not store this body: it is incomplete

@@ -66,11 +66,14 @@ describe('demo loop on a copy of the example', () => {
     await symlink(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     // a free port for the bundled API, written into the copy's definitions (cassettes record the URL)
     const port = await freePort();
+    const dbPort = await freePort();
     const file = path.join(example, 'reeltape.tests.json');
     const defs = JSON.parse(await readFile(file, 'utf8'));
     for (const test of defs.tests) {
       test.config.baseUrl = `http://127.0.0.1:${port}`;
       test.config['#api_token'] = TOKEN;
+      // the customers table is read from the bundled PostgreSQL (PGlite) through pg
+      if (test.config.databaseUrl) test.config.databaseUrl = `postgres://postgres@127.0.0.1:${dbPort}/postgres`;
     }
     await writeFile(file, `${JSON.stringify(defs, null, 2)}\n`);
   });
@@ -88,6 +91,9 @@ describe('demo loop on a copy of the example', () => {
   it('scaffold → record (API up) → replay (API down) → validate → audit → no secrets; a changed output fails readably', async () => {
     const demo = await node([path.join(repo, 'examples', 'demo.mjs'), '--example', example], repo);
     expect(demo.out).toMatch(/✔ start API/);
+    expect(demo.out).toMatch(/✔ start DB .*PGlite/);
+    expect(demo.out).toMatch(/✔ stop DB/);
+    expect(demo.out).toMatch(/full-load: matches its snapshot \(customers\.csv 12 rows/);
     expect(demo.out).toMatch(/✔ scaffold tests .*moved 4 secret/);
     expect(demo.out).toMatch(/✔ record \(API up\)\s+4\/4 tests passed/);
     expect(demo.out).toMatch(/✔ stop API/);
@@ -122,5 +128,5 @@ describe('demo loop on a copy of the example', () => {
     expect(replay.out).toMatch(/hash_mismatch|changed/);
     expect(replay.out).toMatch(/FAIL .*full-load\.test\.ts/);
     expect(replay.out).not.toMatch(/FAIL .*api-error\.test\.ts/);
-  });
+  }, 180_000); // two Vitest runs, the API and PGlite (WebAssembly) started and stopped
 });

@@ -16,6 +16,9 @@ import {
   type Cassette,
 } from '../../src/index.js';
 import { describeCassette } from '../../src/cli/commands/info.js';
+import { formatRunReport, summarizeRun } from '../../src/adapters/run-report.js';
+import { toRunEvent } from '../../src/adapters/run-events.js';
+import { harStore, onCassetteEvent, type CassetteEvent } from '../../src/index.js';
 import { makeTempDir, removeTempDirs } from '../helpers/index.js';
 
 let dir: string;
@@ -189,6 +192,29 @@ describe('function tapes in withCassette', () => {
     await withCassette('unused', async () => get(1), { dir, mode: 'replay' });
     expect(warn.mock.calls.flat().join('\n')).toContain('1 recorded function call(s) that were never made: calls[1] get([2])');
     await expect(withCassette('unused', async () => get(1), { dir, mode: 'replay', strict: true })).rejects.toThrow(UnusedInteractionsError);
+  });
+
+  it('the end-of-run report lists unused calls beside unused interactions', async () => {
+    const get = interceptInput('get', async (n: number) => n);
+    await withCassette('report', async () => [await get(1), await get(2)], { dir, mode: 'record' });
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const events: CassetteEvent[] = [];
+    const off = onCassetteEvent((e) => events.push(e));
+    try {
+      await withCassette('report', async () => get(2), { dir, mode: 'replay' });
+    } finally {
+      off();
+    }
+    expect(events[0]?.unusedCalls).toEqual(['calls[0] get([1])']);
+    const text = formatRunReport(summarizeRun({ events: events.map(toRunEvent), dir, partialReason: 'test' }), dir);
+    expect(text).toContain('1 recorded function call(s) never made (calls[0] get([1]))');
+  });
+
+  it('harStore refuses a recording with calls instead of dropping them', async () => {
+    const get = interceptInput('get', async (n: number) => n);
+    const run = withCassette('har', async () => get(1), { dir, mode: 'record', store: harStore() });
+    await expect(run).rejects.toThrow(ReeltapeConfigError);
+    await expect(run).rejects.toThrow('harStore() does not store function tape calls (1 recorded');
   });
 
   it('fails the cassette for a missing call even when the code swallows the error', async () => {
