@@ -1,4 +1,7 @@
 import { main } from './main.js';
+import { endQuietlyOnClosedPipe } from './closed-pipe.js';
+
+endQuietlyOnClosedPipe(process.stdout);
 
 main(process.argv.slice(2)).then(
   (code) => {
