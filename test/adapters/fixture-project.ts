@@ -79,7 +79,6 @@ export interface FixtureServer {
 /** Starts the fixture API on 127.0.0.1 (port 0). */
 export async function startServer(): Promise<FixtureServer> {
   const hits: string[] = [];
-  const waiting: Array<() => void> = [];
   const holding: Array<() => void> = [];
   let released = false;
   const server = http.createServer((req, res) => {
@@ -96,14 +95,6 @@ export async function startServer(): Promise<FixtureServer> {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end(`slow ${url.searchParams.get('id')}`);
       }, Number(url.searchParams.get('ms') ?? 50));
-      return;
-    }
-    if (url.pathname === '/barrier') {
-      // Holds the first caller until a second one arrives (or 3 s pass), so two recorders overlap.
-      const release = (): void => json({ released: true });
-      waiting.push(release);
-      if (waiting.length >= 2) waiting.splice(0).forEach((r) => r());
-      else setTimeout(() => waiting.splice(0).forEach((r) => r()), 3000);
       return;
     }
     if (url.pathname === '/hold') {
