@@ -42,7 +42,8 @@ export function harFieldPath(where: string): string {
  *
  * @example
  * harExtraStrings({ log: { entries: [{ request: { cookies: [{ name: 'sid', value: 'abc' }] } }] } })
- * // [{ entry: 0, where: 'request.cookies[0].value', text: 'abc', name: 'sid' }]
+ * // [{ entry: 0, where: 'request.cookies[0].name', text: 'sid', name: 'name' },
+ * //  { entry: 0, where: 'request.cookies[0].value', text: 'abc', name: 'sid' }]
  */
 export function harExtraStrings(document: unknown): HarExtraString[] {
   const out: HarExtraString[] = [];
