@@ -58,3 +58,25 @@ export function cassetteNameFor(testFile: string, root: string, titles: readonly
   const fileSegments = [...parsed.dir.split(path.sep).filter(Boolean), parsed.name].map(safeSegment);
   return [...fileSegments, ...titles.map(safeSegment)].join('/');
 }
+
+/**
+ * The cassette names of every test of one file, in declaration order: {@link cassetteNameFor} of
+ * each, except that a test whose name an earlier test of the file already took (same titles, or
+ * titles differing only in case, which share a file on macOS and Windows) gets ` (2)`, ` (3)`…
+ * appended, so two tests never share a cassette. Declaration order decides, not which tests ran:
+ * a filtered run names every test the same.
+ *
+ * @param tests each test's titles (describe titles outermost first, then the test title), in declaration order
+ * @example
+ * cassetteNamesFor('/repo/a.test.ts', '/repo', [['t'], ['t']]) // ['a.test/t', 'a.test/t (2)']
+ */
+export function cassetteNamesFor(testFile: string, root: string, tests: ReadonlyArray<readonly string[]>): string[] {
+  const taken = new Set<string>();
+  return tests.map((titles) => {
+    const base = cassetteNameFor(testFile, root, titles);
+    let name = base;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base} (${n})`;
+    taken.add(name.toLowerCase());
+    return name;
+  });
+}

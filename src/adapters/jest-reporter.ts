@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CassetteOptions } from '../session/index.js';
-import { cassetteNameFor } from './cassette-name.js';
+import { cassetteNamesFor } from './cassette-name.js';
 import { OPTIONS_ENV, ROOT_ENV, RUN_DIR_ENV } from './jest-setup.js';
 import { readRunEvents, runDirectory } from './run-events.js';
 import { formatRunReport, summarizeRun, writeRunRecord } from './run-report.js';
@@ -91,11 +91,11 @@ export class ReeltapeJestReporter {
     let loadFailure = false;
     for (const file of results.testResults) {
       if (file.testExecError) loadFailure = true;
-      for (const t of file.testResults) {
-        if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo' || t.status === 'disabled') {
-          keepNames.push(cassetteNameFor(file.testFilePath, process.env[ROOT_ENV] ?? this.root, [...t.ancestorTitles, t.title]));
-        }
-      }
+      // results come in declaration order, which names a repeated title's cassette
+      const names = cassetteNamesFor(file.testFilePath, process.env[ROOT_ENV] ?? this.root, file.testResults.map((t) => [...t.ancestorTitles, t.title]));
+      file.testResults.forEach((t, i) => {
+        if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo' || t.status === 'disabled') keepNames.push(names[i] as string);
+      });
     }
     const partial = partialReason(this.globalConfig) ?? (loadFailure ? 'a test file failed to load' : undefined);
     const summary = summarizeRun({ events, dir: this.dir, partialReason: partial, keepNames });

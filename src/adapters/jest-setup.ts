@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import type { CassetteHandle, CassetteOptions } from '../session/index.js';
 import type * as Session from '../session/index.js';
 import { ReeltapeConfigError } from '../errors/index.js';
-import { cassetteNameFor } from './cassette-name.js';
+import { mergeCassetteOptions } from '../session/merge-options.js';
+import { cassetteNamesFor } from './cassette-name.js';
 import { eventFileSink } from './run-events.js';
 import { fromSerializableOptions, type WireValue } from './serializable-options.js';
 
@@ -119,7 +120,7 @@ function optionsFor(test: CircusTest): CassetteOptions {
     const o = describeOptions.get(b);
     if (o) chain.unshift(o);
   }
-  return Object.assign({}, rootOptions, ...chain) as CassetteOptions;
+  return mergeCassetteOptions(rootOptions, ...chain);
 }
 
 /** Calls a test function, turning a `done`-callback test into a promise. */
@@ -132,10 +133,14 @@ function callTestFn(fn: CircusTest['fn'], self: unknown, args: unknown[]): unkno
   });
 }
 
-function wrapTest(test: CircusTest, file: string): void {
+/** The cassette names of `tests` (declaration order; see {@link cassetteNamesFor}). */
+function namesOf(tests: CircusTest[], file: string): string[] {
+  return cassetteNamesFor(file, process.env[ROOT_ENV] || process.cwd(), tests.map(titlesOf));
+}
+
+function wrapTest(test: CircusTest, name: string): void {
   const original = test.fn as CircusTest['fn'] & { [WRAPPED]?: true };
   if (typeof original !== 'function' || original[WRAPPED]) return;
-  const name = cassetteNameFor(file, process.env[ROOT_ENV] || process.cwd(), titlesOf(test));
   const wrapped = function (this: unknown, ...args: unknown[]): Promise<unknown> {
     return loadCore().withCassette(name, (handle) => shared().current.run(handle, () => callTestFn(original, this, args)), optionsFor(test));
   };
@@ -144,11 +149,14 @@ function wrapTest(test: CircusTest, file: string): void {
   test.fn = wrapped;
 }
 
-function wrapAll(block: CircusDescribe, file: string): void {
-  for (const child of block.children) {
-    if (child.type === 'test') wrapTest(child, file);
-    else wrapAll(child, file);
-  }
+function testsIn(block: CircusDescribe): CircusTest[] {
+  return block.children.flatMap((child) => (child.type === 'test' ? [child] : testsIn(child)));
+}
+
+function wrapAll(root: CircusDescribe, file: string): void {
+  const tests = testsIn(root);
+  const names = namesOf(tests, file);
+  tests.forEach((test, i) => wrapTest(test, names[i] as string));
 }
 
 /**
@@ -180,14 +188,16 @@ export function installJestHooks(): void {
   const handler: CircusHandler = (event, circus) => {
     state.circus = circus;
     if (event.name === 'run_start') wrapAll(circus.rootDescribeBlock, file);
-    else if (event.name === 'test_fn_start' && event.test) wrapTest(event.test, file);
+    else if (event.name === 'test_fn_start' && event.test) wrapTest(event.test, namesOf([event.test], file)[0] as string);
   };
   (globalThis as unknown as Record<symbol, CircusHandler[]>)[Symbol.for('EVENT_HANDLERS')]!.push(handler);
 }
 
 /**
  * Sets cassette options for the tests of the current `describe` block (or of the whole file when
- * called at the top level). Inner blocks' options are merged over outer ones.
+ * called at the top level). Layers merge as in the Vitest adapter (see `mergeCassetteOptions`):
+ * inner blocks over outer ones over the reporter's options and `configure()`, key by key, `match`
+ * key by key too.
  *
  * @example
  * describe('search', () => {
@@ -198,8 +208,8 @@ export function installJestHooks(): void {
 export function useCassetteOptions(options: CassetteOptions): void {
   const state = shared();
   const block = state.circus?.currentDescribeBlock;
-  if (!block || block === state.circus?.rootDescribeBlock) state.rootOptions = { ...state.rootOptions, ...options };
-  else state.describeOptions.set(block, { ...state.describeOptions.get(block), ...options });
+  if (!block || block === state.circus?.rootDescribeBlock) state.rootOptions = mergeCassetteOptions(state.rootOptions, options);
+  else state.describeOptions.set(block, mergeCassetteOptions(state.describeOptions.get(block), options));
 }
 
 /**

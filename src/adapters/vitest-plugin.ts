@@ -4,7 +4,7 @@ import type { Plugin } from 'vitest/config';
 import type { Reporter, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { getConfiguration } from '../session/index.js';
 import type { CassetteOptions } from '../session/index.js';
-import { cassetteNameFor } from './cassette-name.js';
+import { cassetteNamesFor } from './cassette-name.js';
 import type { RunEvent } from './run-events.js';
 import { formatRunReport, summarizeRun, writeRunRecord } from './run-report.js';
 import { toSerializableOptions, type ProvidedReeltape } from './serializable-options.js';
@@ -116,16 +116,22 @@ export class ReeltapeVitestReporter implements Reporter {
     let loadFailure = false;
     for (const module of testModules) {
       if (module.errors().length > 0) loadFailure = true;
-      for (const testCase of module.children.allTests()) {
+      const tests = [...module.children.allTests()];
+      const names = cassetteNamesFor(
+        module.moduleId,
+        this.settings.root,
+        tests.map((testCase) => {
+          const titles = [testCase.name];
+          for (let p = testCase.parent; p.type === 'suite'; p = p.parent) titles.unshift(p.name);
+          return titles;
+        }),
+      );
+      tests.forEach((testCase, i) => {
         const event = (testCase.meta() as Record<string, unknown>)['reeltape'] as RunEvent | undefined;
         if (event) events.push(event);
         const state = testCase.result().state;
-        if (state === 'skipped' || state === 'pending') {
-          const titles = [testCase.name];
-          for (let p = testCase.parent; p.type === 'suite'; p = p.parent) titles.unshift(p.name);
-          keepNames.push(cassetteNameFor(module.moduleId, this.settings.root, titles));
-        }
-      }
+        if (state === 'skipped' || state === 'pending') keepNames.push(names[i] as string);
+      });
     }
     const partialReason =
       this.partialReason ??

@@ -1,9 +1,9 @@
 import { aroundEach, inject, test as baseTest, TestRunner } from 'vitest';
 import type { TestAPI, TestContext } from 'vitest';
-import { configure, onCassetteEvent, withCassette } from '../session/index.js';
+import { configure, mergeCassetteOptions, onCassetteEvent, withCassette } from '../session/index.js';
 import type { CassetteHandle, CassetteOptions } from '../session/index.js';
 import { ReeltapeConfigError } from '../errors/index.js';
-import { cassetteNameFor } from './cassette-name.js';
+import { cassetteNamesFor } from './cassette-name.js';
 import { toRunEvent, type RunEvent } from './run-events.js';
 import { fromSerializableOptions, type ProvidedReeltape } from './serializable-options.js';
 
@@ -73,9 +73,34 @@ function titlesOf(task: TestContext['task']): string[] {
   return titles;
 }
 
-/** The cassette name Vitest's adapter gives a test (see {@link cassetteNameFor}). */
-export function vitestCassetteName(task: TestContext['task']): string {
-  return cassetteNameFor(task.file.filepath, projectRoot(), titlesOf(task));
+type VitestTest = TestContext['task'];
+
+/** Every test of a suite or file, in declaration order. */
+function testsIn(suite: { tasks?: unknown[] }): VitestTest[] {
+  return (suite.tasks ?? []).flatMap((t) => ((t as { type: string }).type === 'suite' ? testsIn(t as { tasks?: unknown[] }) : [t as VitestTest]));
+}
+
+/** Cassette names of each file's tests by task id, computed once per file (after collection). */
+const namesByFile = new WeakMap<object, Map<string, string>>();
+
+/**
+ * The cassette name Vitest's adapter gives a test (see {@link cassetteNamesFor}: a second test
+ * with the same titles in one file gets ` (2)`).
+ *
+ * @example
+ * test('lists users', ({ task }) => {
+ *   expect(vitestCassetteName(task)).toBe('tests/users.test/lists users');
+ * });
+ */
+export function vitestCassetteName(task: VitestTest): string {
+  let names = namesByFile.get(task.file);
+  if (!names?.has(task.id)) {
+    const tests = testsIn(task.file);
+    const list = cassetteNamesFor(task.file.filepath, projectRoot(), tests.map(titlesOf));
+    names = new Map(tests.map((t, i) => [t.id, list[i] as string]));
+    namesByFile.set(task.file, names);
+  }
+  return names.get(task.id) ?? (cassetteNamesFor(task.file.filepath, projectRoot(), [titlesOf(task)])[0] as string);
 }
 
 /**
@@ -196,8 +221,9 @@ export const it: ReeltapeTestAPI = test;
 
 /**
  * Sets cassette options for every reeltape test in the current `describe` block (or the whole file,
- * at the top level) and the blocks inside it. Inner blocks' options are merged over outer ones, key by
- * key, as in the Jest adapter; a test's own `test.override({ cassetteOptions })` is merged last.
+ * at the top level) and the blocks inside it. Layers merge as in the Jest adapter (see
+ * `mergeCassetteOptions`): inner blocks over outer ones over the plugin's options and `configure()`,
+ * key by key, `match` key by key too; a test's own `test.override({ cassetteOptions })` is merged last.
  *
  * @example
  * describe('search', () => {
@@ -209,7 +235,7 @@ export function useCassetteOptions(options: CassetteOptions): void {
   installCassetteHooks();
   const collector = TestRunner.getCurrentSuite();
   const suite: object | undefined = collector?.suite ?? collector?.file;
-  if (suite) suiteOptions.set(suite, { ...suiteOptions.get(suite), ...options });
+  if (suite) suiteOptions.set(suite, mergeCassetteOptions(suiteOptions.get(suite), options));
 }
 
 /** Options from {@link useCassetteOptions}, by describe block (or file). */
@@ -225,5 +251,5 @@ function optionsFor(task: TestContext['task'], own: CassetteOptions): CassetteOp
     if (o) chain.unshift(o);
   }
   const fileOptions = seen.has(task.file) ? undefined : suiteOptions.get(task.file);
-  return Object.assign({}, fileOptions, ...chain, own) as CassetteOptions;
+  return mergeCassetteOptions(fileOptions, ...chain, own);
 }

@@ -8,16 +8,21 @@ import { collectConfigSecrets, defaultSecretRules, searchableSpellings, type Def
 import { joinPath, visitStrings } from '../sanitizers/leaks.js';
 import { mapMultipart } from '../sanitizers/rules-redactor.js';
 import type { SecretRules } from '../secrets/index.js';
+import { harToCassette } from '../store/index.js';
 import { allowMatcher, loadAllowList, type AllowEntry } from './allow-list.js';
 import { CONFIG_SECRET_RULE, UNREADABLE_RULE } from './rule-docs.js';
+import { harExtraStrings, harFieldPath } from './har-scan.js';
 
 /** One suspected secret in a cassette, or a file that could not be audited. The value itself is never included, only masked and hashed. */
 export interface AuditFinding {
   /** File, relative to the audited directory, with `/` separators. */
   readonly file: string;
-  /** Interaction index; -1 for `meta`, for a file scanned as raw text, or for a whole file. */
+  /** Interaction index (in a `.har` file, the `log.entries` index); -1 for `meta`, for a file scanned as raw text, or for a whole file. */
   readonly interaction: number;
-  /** JSON path inside the interaction (`response.body.value.token`), `meta.…`, `line N` for raw text, `(file)` for a whole file. */
+  /**
+   * JSON path inside the interaction (`response.body.value.token`; in a `.har` entry its HAR field, `response.content.text.token`),
+   * `meta.…`, `line N` for raw text, `(file)` for a whole file.
+   */
   readonly path: string;
   /** Which rule flagged it (a secrets-engine rule, `config-secret`, or `unreadable-file`). */
   readonly rule: string;
@@ -83,7 +88,7 @@ async function listFiles(dir: string): Promise<string[]> {
       if (entry.isDirectory()) {
         if (entry.name === 'node_modules' || entry.name === '.git') continue;
         await walk(full, inBodies || entry.name.endsWith('.bodies'));
-      } else if (inBodies || entry.name.endsWith('.json')) out.push(full);
+      } else if (inBodies || entry.name.endsWith('.json') || entry.name.endsWith('.har')) out.push(full);
     }
   };
   await walk(dir, false);
@@ -170,6 +175,22 @@ class CassetteScanner {
   }
 }
 
+/** A HAR file: its entries as a cassette, then the strings that view leaves out; raw text when it is not a HAR. */
+function scanHar(scanner: CassetteScanner, text: string, file: string, unreadable: (reason: string) => void): void {
+  let document: unknown;
+  let cassette: Cassette;
+  try {
+    document = JSON.parse(text);
+    cassette = harToCassette(document, file);
+  } catch (error) {
+    unreadable(`not a valid HAR file, scanned as raw text: ${(error as Error).message.split('\n')[0] ?? ''}`);
+    scanner.raw(text);
+    return;
+  }
+  scanner.cassette(cassette);
+  for (const s of harExtraStrings(document)) scanner.text(s.text, s.entry, s.where, s.name);
+}
+
 /** 1-based line of the first occurrence of `value` (as written in JSON, or raw) in `text`. */
 function lineOf(text: string, value: string): number | undefined {
   let at = text.indexOf(JSON.stringify(value).slice(1, -1));
@@ -181,12 +202,14 @@ function lineOf(text: string, value: string): number | undefined {
 }
 
 /**
- * Scans every cassette (`*.json`) and side-file body (`*.bodies/*`) under `dir` for secrets that
+ * Scans every cassette (`*.json`, `*.har`) and side-file body (`*.bodies/*`) under `dir` for secrets that
  * slipped through, with the secrets engine the default sanitizer uses (value shapes, credential
  * names, entropy) and the literal `#` values of the given config files (every spelling). Markers
  * are never reported. A file that cannot be read, or a `.json` file the cassette loader rejects,
  * is itself a finding (`unreadable-file`; a rejected file is then also scanned as raw text), so
- * a damaged directory never reads as clean.
+ * a damaged directory never reads as clean. A `.har` file is read structurally, like a JSON cassette:
+ * each entry's URL, headers and bodies (base64 ones decoded) through the same rules, findings naming
+ * the entry and its HAR field, then the strings the cassette view leaves out (cookies, comments…).
  *
  * @throws ReeltapeConfigError when `dir`, a config file or the allow-list cannot be read
  * @example
@@ -223,7 +246,8 @@ export async function auditCassettes(dir: string, options: AuditOptions = {}): P
       add({ file, interaction, path: where, rule, masked: maskValue(value), sha256: sha256(value), ...(line !== undefined ? { line } : {}) });
     };
     const unreadable = (reason: string): void => add({ file, interaction: -1, path: '(file)', rule: UNREADABLE_RULE, masked: '', sha256: sha256(reason), reason });
-    const scanner = new CassetteScanner(rules, literals, emit);
+    const isHar = full.endsWith('.har') && !full.includes(`.bodies${path.sep}`);
+    const scanner = new CassetteScanner(rules, literals, isHar ? (i, where, rule, value) => emit(i, harFieldPath(where), rule, value) : emit);
 
     let bytes: Buffer;
     try {
@@ -239,7 +263,7 @@ export async function auditCassettes(dir: string, options: AuditOptions = {}): P
       continue;
     }
     const utf8 = decodeUtf8(bytes);
-    const isCassette = full.endsWith('.json') && !full.includes(`.bodies${path.sep}`);
+    const isCassette = isHar || (full.endsWith('.json') && !full.includes(`.bodies${path.sep}`));
     if (isCassette && utf8 === undefined) unreadable('not valid UTF-8, scanned as raw bytes');
     if (utf8 === undefined || !isCassette) {
       // a side file (or a binary one): lines of text, byte for byte
@@ -248,6 +272,10 @@ export async function auditCassettes(dir: string, options: AuditOptions = {}): P
       continue;
     }
     text = utf8;
+    if (isHar) {
+      scanHar(scanner, text, full, unreadable);
+      continue;
+    }
     let cassette: Cassette;
     try {
       cassette = parseCassette(text, full);

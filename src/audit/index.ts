@@ -6,3 +6,4 @@ export { auditCassettes, maskValue, type AuditFinding, type AuditOptions, type A
 export { parseAllowList, loadAllowList, allowMatcher, DEFAULT_ALLOW_FILE, type AllowEntry } from './allow-list.js';
 export { auditRuleDocs, CONFIG_SECRET_RULE, UNREADABLE_RULE } from './rule-docs.js';
 export { toSarif, type SarifLog } from './sarif.js';
+export { harExtraStrings, harFieldPath, findingPlace, qualifiedPath, type HarExtraString } from './har-scan.js';

@@ -1,6 +1,7 @@
 import { REELTAPE_VERSION } from '../session/version.js';
 import type { AuditReport } from './audit-cassettes.js';
 import { auditRuleDocs } from './rule-docs.js';
+import { findingPlace, qualifiedPath } from './har-scan.js';
 
 /** The SARIF 2.1.0 log type, as far as `reeltape audit` writes it. */
 export interface SarifLog {
@@ -44,12 +45,12 @@ export function toSarif(report: AuditReport, baseDir = ''): SarifLog {
             text:
               f.reason !== undefined
                 ? `${prefix}${f.file} ${f.reason}`
-                : `Possible secret (${f.rule}) ${f.interaction < 0 ? '' : `in interaction ${f.interaction} `}at ${f.path}: rotate it if real, then redact and re-record.`,
+                : `Possible secret (${f.rule}) ${f.interaction < 0 ? '' : `in ${findingPlace(f)} `}at ${f.path}: rotate it if real, then redact and re-record.`,
           },
           locations: [
             {
               physicalLocation: { artifactLocation: { uri: `${prefix}${f.file}` }, region: { startLine: f.line ?? 1 } },
-              logicalLocations: [{ fullyQualifiedName: f.interaction < 0 ? f.path : `interactions[${f.interaction}].${f.path}`, kind: 'member' }],
+              logicalLocations: [{ fullyQualifiedName: qualifiedPath(f), kind: 'member' }],
             },
           ],
           partialFingerprints: { 'reeltapeValueSha256/v1': f.sha256 },

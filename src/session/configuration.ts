@@ -1,18 +1,19 @@
 import { resolve } from 'node:path';
 import { DEFAULTS, defaultDir, type ResolvedOptions } from './defaults.js';
+import { mergeCassetteOptions } from './merge-options.js';
 import type { CassetteOptions } from './options.js';
 
 let configured: CassetteOptions = {};
 
 /**
- * Sets project-wide defaults for every later `withCassette` (merged over earlier calls;
+ * Sets project-wide defaults for every later `withCassette` (merged over earlier calls, `match` key by key;
  * per-call options and env `REELTAPE_MODE` still win).
  *
  * @example
  * configure({ dir: 'test/cassettes', ignoreHosts: ['localhost:5432'], maxAge: '90d' });
  */
 export function configure(defaults: Partial<CassetteOptions>): void {
-  configured = { ...configured, ...defaults };
+  configured = mergeCassetteOptions(configured, defaults);
 }
 
 /**
@@ -37,8 +38,7 @@ export function resetConfiguration(): void {
 
 /** Merges built-in defaults, {@link configure}d defaults and per-call options (later wins). */
 export function resolveOptions(options: CassetteOptions = {}): ResolvedOptions {
-  const merged: CassetteOptions = { ...configured, ...options };
-  if (configured.match && options.match) merged.match = { ...configured.match, ...options.match };
+  const merged = mergeCassetteOptions(configured, options);
   return {
     ...merged,
     dir: merged.dir ? resolve(merged.dir) : defaultDir(),

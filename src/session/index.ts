@@ -11,6 +11,7 @@ export {
   type ReeltapeMode,
 } from './options.js';
 export { configure, getConfiguration, resetConfiguration } from './configuration.js';
+export { mergeCassetteOptions } from './merge-options.js';
 export { resolveMode, effectiveMode, isCI } from './mode.js';
 export { onCassetteEvent, type CassetteEvent, type CassetteClosedEvent, type CassetteEventListener } from './events.js';
 export { parseDuration } from './duration.js';

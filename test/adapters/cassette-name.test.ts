@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { cassetteNameFor, safeSegment } from '../../src/adapters/cassette-name.js';
+import { cassetteNameFor, cassetteNamesFor, safeSegment } from '../../src/adapters/cassette-name.js';
+import { mergeCassetteOptions } from '../../src/session/index.js';
 import { fromSerializableOptions, toSerializableOptions } from '../../src/adapters/serializable-options.js';
 import { ReeltapeConfigError } from '../../src/errors/index.js';
 
@@ -20,6 +21,16 @@ describe('cassette names', () => {
     expect(safeSegment('x'.repeat(200)).length).toBeLessThanOrEqual(87);
   });
 
+  test('a repeated title gets (2), (3) in declaration order; a case-only difference counts as repeated', () => {
+    expect(cassetteNamesFor('/repo/a.test.ts', '/repo', [['d', 't'], ['d', 'u'], ['d', 't'], ['d', 'T'], ['e', 't']])).toEqual([
+      'a.test/d/t',
+      'a.test/d/u',
+      'a.test/d/t (2)',
+      'a.test/d/T (3)',
+      'a.test/e/t',
+    ]);
+  });
+
   test('a test file outside the root is named by its base name', () => {
     expect(cassetteNameFor('/elsewhere/a.spec.ts', '/repo', ['t'])).toBe('a.spec/t');
   });
@@ -37,5 +48,19 @@ describe('plugin options crossing to workers', () => {
   test('functions are rejected with the option path and where to put them instead', () => {
     expect(() => toSerializableOptions({ match: { custom: () => true } })).toThrow(ReeltapeConfigError);
     expect(() => toSerializableOptions({ match: { custom: () => true } })).toThrow(/"match\.custom".*setup file/);
+  });
+});
+
+describe('cassette options per describe', () => {
+  test('later layers win key by key; match merges key by key; arrays are replaced', () => {
+    const global = { strict: true, match: { ignoreQueryParams: ['ts'] } };
+    const outer = { match: { ignoreBodyPaths: ['requestId'] }, allowRepeats: false };
+    const inner = { allowRepeats: true, match: { ignoreQueryParams: ['nonce'] } };
+    expect(mergeCassetteOptions(global, outer, undefined, inner)).toEqual({
+      strict: true,
+      allowRepeats: true,
+      match: { ignoreQueryParams: ['nonce'], ignoreBodyPaths: ['requestId'] },
+    });
+    expect(global.match).toEqual({ ignoreQueryParams: ['ts'] });
   });
 });

@@ -79,7 +79,8 @@ export interface FixtureServer {
 /** Starts the fixture API on 127.0.0.1 (port 0). */
 export async function startServer(): Promise<FixtureServer> {
   const hits: string[] = [];
-  const waiting: Array<() => void> = [];
+  const holding: Array<() => void> = [];
+  let released = false;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     hits.push(`${req.method} ${url.pathname}${url.search}`);
@@ -96,13 +97,17 @@ export async function startServer(): Promise<FixtureServer> {
       }, Number(url.searchParams.get('ms') ?? 50));
       return;
     }
-    if (url.pathname === '/barrier') {
-      // Holds the first caller until a second one arrives (or 3 s pass), so two recorders overlap.
-      const release = (): void => json({ released: true });
-      waiting.push(release);
-      if (waiting.length >= 2) waiting.splice(0).forEach((r) => r());
-      else setTimeout(() => waiting.splice(0).forEach((r) => r()), 3000);
+    if (url.pathname === '/hold') {
+      // Answers once someone called /release (before or after), or after 15 s.
+      if (released) return json({ held: true });
+      holding.push(() => json({ held: true }));
+      setTimeout(() => holding.splice(0).forEach((r) => r()), 15_000);
       return;
+    }
+    if (url.pathname === '/release') {
+      released = true;
+      holding.splice(0).forEach((r) => r());
+      return json({ released: true });
     }
     res.writeHead(404).end();
   });

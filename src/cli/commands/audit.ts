@@ -1,17 +1,18 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { auditCassettes, DEFAULT_ALLOW_FILE, toSarif, type AuditFinding } from '../../audit/index.js';
+import { auditCassettes, DEFAULT_ALLOW_FILE, findingPlace, toSarif, type AuditFinding } from '../../audit/index.js';
 import type { Command } from '../command.js';
 
 const USAGE = `Usage: reeltape audit [dir] [--config file.json]… [--allow file] [--json | --format text|json|sarif]
 
-Scans every cassette and side-file body under dir (recursively; default: ./cassettes) for
-secrets that slipped through, with the rules the default sanitizer redacts with: token shapes
-(GitHub, GitLab, AWS, Slack, Stripe, OpenAI, Anthropic, Google, npm, Telegram, JWT, private
-keys…), values under credential names, random values under key-like names, and the literal
-values of "#" keys in the given component configs (raw, URL-encoded, base64, hex, JSON-escaped).
-A file that cannot be read or parsed is a finding too (unreadable-file). Values are shown masked.
+Scans every cassette (.json, and .har entry by entry) and side-file body under dir
+(recursively; default: ./cassettes) for secrets that slipped through, with the rules the
+default sanitizer redacts with: token shapes (GitHub, GitLab, AWS, Slack, Stripe, OpenAI,
+Anthropic, Google, npm, Telegram, JWT, private keys…), values under credential names, random
+values under key-like names, and the literal values of "#" keys in the given component configs
+(raw, URL-encoded, base64, hex, JSON-escaped). A file that cannot be read or parsed is a
+finding too (unreadable-file). Values are shown masked.
 
 Exit codes: 0 no findings; 1 findings (secrets or unreadable files); 2 usage or configuration
 error (no such directory, unreadable config or allow-list).
@@ -25,7 +26,8 @@ Options:
 `;
 
 function line(f: AuditFinding): string {
-  const where = f.interaction < 0 ? '' : `interaction ${f.interaction}  `;
+  const place = findingPlace(f);
+  const where = place === '' ? '' : `${place}  `;
   if (f.reason !== undefined) return `${f.file}  ${f.rule}  ${f.reason}\n`;
   return `${f.file}  ${where}${f.path}  ${f.rule}  ${f.masked}  sha256:${f.sha256.slice(0, 12)}\n`;
 }
