@@ -13,3 +13,4 @@ export * from './audit/index.js';
 export * from './secrets/index.js';
 export * from './store/index.js';
 export { installInterception, uninstallInterception } from './interception/index.js';
+export { interceptUndici, type UndiciModule } from './interception/index.js';

@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, makeTempDir } from '../helpers/index.js';
+
+// npm undici 7 (request, stream, fetch, Client, Pool, a user-passed Agent) and Node's global fetch
+// (plain and with an npm undici Agent as dispatcher) in one cassette: recorded once each, replayed in a
+// fresh process with the server stopped (a counting server on its port sees nothing).
+
+const run = promisify(execFile);
+const fixture = join(import.meta.dirname, '../fixtures/undici');
+const VIAS = ['request', 'stream', 'fetch', 'client', 'pool', 'agent', 'global', 'global-agent', 'status'];
+
+function echoServer(): { server: http.Server; hits: string[] } {
+  const hits: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      hits.push(`${req.method} ${req.url}`);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ method: req.method, url: req.url, body }));
+    });
+  });
+  return { server, hits };
+}
+
+async function listen(server: http.Server, port = 0): Promise<number> {
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as { port: number }).port;
+}
+async function close(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+async function runApp(entry: string, env: Record<string, string>): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [join(fixture, entry)], { env: childEnv(env), cwd: fixture });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+for (const entry of ['app.mjs', 'registered.mjs']) {
+  describe(`npm undici ${entry === 'app.mjs' ? 'imported before reeltape' : 'after reeltape/register (Node’s own global dispatcher)'}`, () => {
+    let dir: string;
+    let port: number;
+    let recorded: Record<string, unknown>;
+    const live = echoServer();
+    beforeAll(async () => {
+      dir = await makeTempDir('undici');
+      port = await listen(live.server);
+    });
+    afterAll(() => close(live.server).catch(() => undefined));
+    const env = (mode: string, extra: Record<string, string> = {}) => ({ API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: dir, REELTAPE_MODE: mode, ...extra });
+
+    it('records request, stream, fetch, Client, Pool, a passed Agent and global fetch once each', async () => {
+      recorded = await runApp(entry, env('record'));
+      expect(recorded['pool']).toEqual({ method: 'POST', url: '/json?via=pool', body: '{"n":1}' });
+      expect(recorded['client']).toMatchObject({ url: '/json?via=client' });
+      expect(recorded['status']).toBe(200);
+      expect(live.hits).toEqual(VIAS.map((via) => `${via === 'pool' ? 'POST' : 'GET'} /json?via=${via}`));
+      const cassette = JSON.parse(await readFile(join(dir, 'undici.json'), 'utf8')) as { interactions: Array<{ request: { method: string; url: string; body: unknown } }> };
+      // exactly once each: global fetch through an npm Agent is not recorded a second time by the dispatcher
+      expect(cassette.interactions.map((i) => new URL(i.request.url).searchParams.get('via'))).toEqual(VIAS);
+      expect(cassette.interactions[4]!.request).toMatchObject({ method: 'POST', body: { json: { n: 1 } } });
+    });
+
+    it('replays in a fresh process with the server stopped: 0 hits, same results', async () => {
+      await close(live.server);
+      const counting = echoServer();
+      await listen(counting.server, port);
+      try {
+        const replayed = await runApp(entry, env('replay'));
+        expect(replayed).toEqual(recorded);
+        expect(counting.hits).toEqual([]);
+      } finally {
+        await close(counting.server);
+      }
+    });
+
+    it('an unrecorded undici request fails in replay and the cassette throws CassetteMismatchError', async () => {
+      const counting = echoServer();
+      await listen(counting.server, port);
+      try {
+        const replayed = await runApp(entry, env('replay', { EXTRA: '1' }));
+        expect(replayed['error']).toBe('CassetteMismatchError');
+        expect(String(replayed['message'])).toContain('/json?via=not-recorded');
+        expect(counting.hits).toEqual([]);
+      } finally {
+        await close(counting.server);
+      }
+    });
+  });
+}
