@@ -13,6 +13,7 @@ import { childEnv, makeTempDir } from '../helpers/index.js';
 
 const run = promisify(execFile);
 const fixture = join(import.meta.dirname, '../fixtures/undici');
+const FAKE_TOKEN = ['undici', 'fake', 'token', '0123456789abcdef'].join('-');
 const VIAS = ['request', 'stream', 'fetch', 'client', 'pool', 'agent', 'global', 'global-agent', 'status'];
 
 function echoServer(): { server: http.Server; hits: string[] } {
@@ -44,8 +45,15 @@ async function runApp(entry: string, env: Record<string, string>): Promise<Recor
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
-for (const entry of ['app.mjs', 'registered.mjs']) {
-  describe(`npm undici ${entry === 'app.mjs' ? 'imported before reeltape' : 'after reeltape/register (Node’s own global dispatcher)'}`, () => {
+const VARIANTS = [
+  { entry: 'app.mjs', module: 'undici', title: 'npm undici 7 imported with reeltape' },
+  { entry: 'registered.mjs', module: 'undici', title: 'npm undici 7 after reeltape/register (Node’s own agent is the global dispatcher)' },
+  { entry: 'registered.mjs', module: 'undici6', title: 'npm undici 6 after reeltape/register, its Agent set as the global dispatcher' },
+];
+
+for (const { entry, module, title } of VARIANTS) {
+  const vias = module === 'undici6' ? VIAS.filter((via) => via !== 'global-agent') : VIAS;
+  describe(title, () => {
     let dir: string;
     let port: number;
     let recorded: Record<string, unknown>;
@@ -55,17 +63,19 @@ for (const entry of ['app.mjs', 'registered.mjs']) {
       port = await listen(live.server);
     });
     afterAll(() => close(live.server).catch(() => undefined));
-    const env = (mode: string, extra: Record<string, string> = {}) => ({ API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: dir, REELTAPE_MODE: mode, ...extra });
+    const env = (mode: string, extra: Record<string, string> = {}) => ({ API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: dir, REELTAPE_MODE: mode, FAKE_TOKEN, UNDICI_MODULE: module, ...extra });
 
     it('records request, stream, fetch, Client, Pool, a passed Agent and global fetch once each', async () => {
       recorded = await runApp(entry, env('record'));
       expect(recorded['pool']).toEqual({ method: 'POST', url: '/json?via=pool', body: '{"n":1}' });
       expect(recorded['client']).toMatchObject({ url: '/json?via=client' });
       expect(recorded['status']).toBe(200);
-      expect(live.hits).toEqual(VIAS.map((via) => `${via === 'pool' ? 'POST' : 'GET'} /json?via=${via}`));
+      expect(live.hits).toEqual(vias.map((via) => `${via === 'pool' ? 'POST' : 'GET'} /json?via=${via}`));
       const cassette = JSON.parse(await readFile(join(dir, 'undici.json'), 'utf8')) as { interactions: Array<{ request: { method: string; url: string; body: unknown } }> };
       // exactly once each: global fetch through an npm Agent is not recorded a second time by the dispatcher
-      expect(cassette.interactions.map((i) => new URL(i.request.url).searchParams.get('via'))).toEqual(VIAS);
+      expect(cassette.interactions.map((i) => new URL(i.request.url).searchParams.get('via'))).toEqual(vias);
+      // sanitized as fetch is: the bearer token never reached disk
+      expect(JSON.stringify(cassette)).not.toContain(FAKE_TOKEN);
       expect(cassette.interactions[4]!.request).toMatchObject({ method: 'POST', body: { json: { n: 1 } } });
     });
 
@@ -96,3 +106,11 @@ for (const entry of ['app.mjs', 'registered.mjs']) {
     });
   });
 }
+
+describe('interceptUndici', () => {
+  it('refuses something that is not an undici module, naming what it expected', async () => {
+    const { interceptUndici, ReeltapeConfigError } = await import('../../src/index.js');
+    expect(() => interceptUndici({ Client: { prototype: {} } })).toThrow(ReeltapeConfigError);
+    expect(() => interceptUndici({ Client: { prototype: {} } })).toThrow(/Client class/);
+  });
+});
