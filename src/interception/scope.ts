@@ -30,6 +30,8 @@ export interface InterceptionScope {
    * the interception layer may then perform requests itself, without the interceptor (see `recordingFetch`).
    */
   readonly neverReplays?: boolean;
+  /** Whether `decide` never lets a request go out unless its host is ignored (mode `replay`). */
+  readonly replaysOnly?: boolean;
 }
 
 const storage = new AsyncLocalStorage<InterceptionScope>();

@@ -222,6 +222,11 @@ export class CassetteSession implements InterceptionScope {
     return this.mode === 'record' || this.mode === 'passthrough';
   }
 
+  /** Mode `replay`: {@link decide} answers every request (ignored hosts aside) from the cassette. */
+  get replaysOnly(): boolean {
+    return this.mode === 'replay';
+  }
+
   /** The code under test returned (or threw): requests from here on are late. */
   finish(): void {
     this.finished = true;
