@@ -31,8 +31,14 @@ const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 const DECIDED = Symbol('reeltape.undici.decided');
 /** Set while reeltape hands a decided request to undici (nested dispatches made synchronously pass through). */
 const handingOn = new AsyncLocalStorage<true>();
-/** The dispatch base prototypes reeltape laid its `dispatch` over, with the one it replaced. */
+/** The dispatch base prototypes (and `MockAgent` prototypes) reeltape laid its `dispatch` over, with the one it replaced. */
 const patched = new Map<object, Dispatch>();
+/**
+ * The `Agent`s inside users' `MockAgent`s: a request reaching one is the mock's to answer first, so it
+ * passes on to the mock pools; one the mock lets through to the network (`enableNetConnect`) reaches
+ * the pool's real `dispatch` and is decided there.
+ */
+const mockInner = new WeakSet<object>();
 let requests = 0;
 
 /**
@@ -67,11 +73,25 @@ function patch(base: object): boolean {
   patched.set(base, original);
   target.dispatch = function dispatch(this: object, opts: DispatchOptions, handler: object): boolean {
     const scope = currentScope();
-    if (!scope || !takes(this, opts, handler)) return original.call(this, opts, handler);
+    if (!scope || mockInner.has(this) || !takes(this, opts, handler)) return original.call(this, opts, handler);
     void decideAndCarryOut(scope, this, original, { ...opts, origin: originOf(this, opts) }, legacyHandler(handler));
     return true;
   };
   return true;
+}
+
+/** Notes the inner `Agent` of each `MockAgent` of an undici copy as it dispatches (see {@link mockInner}). */
+function followMockAgent(MockAgent: { prototype?: object } | undefined): void {
+  const proto = MockAgent?.prototype as { dispatch?: Dispatch } | undefined;
+  if (!proto || typeof proto.dispatch !== 'function' || patched.has(proto)) return;
+  const original = proto.dispatch;
+  patched.set(proto, original);
+  proto.dispatch = function dispatch(this: object, opts: DispatchOptions, handler: object): boolean {
+    const key = Object.getOwnPropertySymbols(this).find((symbol) => symbol.description === 'agent');
+    const inner = key && (this as Record<symbol, unknown>)[key];
+    if (typeof inner === 'object' && inner !== null) mockInner.add(inner);
+    return original.call(this, opts, handler);
+  };
 }
 
 /**
@@ -110,10 +130,11 @@ export function followUndici(): void {
   const cache = createRequire(import.meta.url).cache;
   for (const key of Object.keys(cache)) {
     if (!/[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+[\\/]index\.js$/.test(key)) continue;
-    const exports = cache[key]?.exports as { Client?: { prototype?: object }; setGlobalDispatcher?: unknown } | undefined;
+    const exports = cache[key]?.exports as (UndiciModule & { setGlobalDispatcher?: unknown }) | undefined;
     if (typeof exports?.setGlobalDispatcher !== 'function' || !exports.Client?.prototype) continue;
     const base = dispatchBase(exports.Client.prototype);
     if (base) patch(base);
+    followMockAgent(exports.MockAgent);
   }
 }
 
@@ -121,6 +142,8 @@ export function followUndici(): void {
 export interface UndiciModule {
   /** undici's `Client` class: its base class's `dispatch` is the one reeltape lays its own over. */
   readonly Client: { readonly prototype: object };
+  /** undici's `MockAgent`: what it answers is never recorded. */
+  readonly MockAgent?: { readonly prototype: object };
 }
 
 /**
@@ -137,6 +160,7 @@ export function interceptUndici(undici: UndiciModule): void {
   const base = dispatchBase(undici?.Client?.prototype ?? null);
   if (!base) throw new ReeltapeConfigError('interceptUndici(undici): expected the undici module (with its Client class), got something without a dispatcher Client');
   patch(base);
+  followMockAgent(undici.MockAgent);
 }
 
 /**
@@ -146,8 +170,8 @@ export function interceptUndici(undici: UndiciModule): void {
  * releaseUndici();
  */
 export function releaseUndici(): void {
-  for (const [base, original] of patched) {
-    const target = base as { dispatch: Dispatch };
+  for (const [proto, original] of patched) {
+    const target = proto as { dispatch: Dispatch };
     if (target.dispatch !== original) target.dispatch = original;
   }
   patched.clear();

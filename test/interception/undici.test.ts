@@ -5,6 +5,8 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MockAgent, Agent, request } from 'undici';
+import { withCassette } from '../../src/session/index.js';
 import { childEnv, makeTempDir } from '../helpers/index.js';
 
 // npm undici 7 (request, stream, fetch, Client, Pool, a user-passed Agent) and Node's global fetch
@@ -112,5 +114,33 @@ describe('interceptUndici', () => {
     const { interceptUndici, ReeltapeConfigError } = await import('../../src/index.js');
     expect(() => interceptUndici({ Client: { prototype: {} } })).toThrow(ReeltapeConfigError);
     expect(() => interceptUndici({ Client: { prototype: {} } })).toThrow(/Client class/);
+  });
+});
+
+describe('beside a MockAgent (in this process)', () => {
+  it('what the MockAgent answers is never recorded; a request on another Agent in the same cassette is', async () => {
+    const dir = await makeTempDir('undici-mock');
+    const live = echoServer();
+    const port = await listen(live.server);
+    const mock = new MockAgent();
+    mock.disableNetConnect();
+    mock.get('http://api.test').intercept({ path: '/mocked' }).reply(200, { from: 'mock' });
+    const agent = new Agent();
+    try {
+      const result = await withCassette(
+        'beside-mock',
+        async () => ({
+          mocked: await (await request('http://api.test/mocked', { dispatcher: mock })).body.json(),
+          live: await (await request(`http://127.0.0.1:${port}/json?via=live`, { dispatcher: agent })).body.json(),
+        }),
+        { dir, mode: 'record' },
+      );
+      expect(result).toEqual({ mocked: { from: 'mock' }, live: { method: 'GET', url: '/json?via=live', body: '' } });
+      const cassette = JSON.parse(await readFile(join(dir, 'beside-mock.json'), 'utf8')) as { interactions: Array<{ request: { url: string } }> };
+      expect(cassette.interactions.map((i) => i.request.url)).toEqual([`http://127.0.0.1:${port}/json?via=live`]);
+    } finally {
+      await Promise.all([mock.close(), agent.close()]);
+      await close(live.server);
+    }
   });
 });
