@@ -222,6 +222,11 @@ export class CassetteSession implements InterceptionScope {
     return this.mode === 'record' || this.mode === 'passthrough';
   }
 
+  /** The code under test is done ({@link finish}): a request now is late. */
+  get done(): boolean {
+    return this.finished;
+  }
+
   /** Mode `replay`: {@link decide} answers every request (ignored hosts aside) from the cassette. */
   get replaysOnly(): boolean {
     return this.mode === 'replay';
