@@ -115,7 +115,8 @@ function takes(dispatcher: object, opts: DispatchOptions, handler: object): bool
 
 /**
  * Lays reeltape's `dispatch` over the undici copies loaded in this process: those in the CommonJS
- * module cache (an ESM `import 'undici'` loads it there too) and the one behind the global
+ * module cache (an ESM `import 'undici'` loads it there too; a package folder whose name contains
+ * `undici`) and the one behind the global
  * dispatcher (Node's own, or one set with `setGlobalDispatcher`). Called when a cassette opens.
  *
  * @example
@@ -129,7 +130,8 @@ export function followUndici(): void {
   }
   const cache = createRequire(import.meta.url).cache;
   for (const key of Object.keys(cache)) {
-    if (!/[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+[\\/]index\.js$/.test(key)) continue;
+    // a package folder named like undici (`undici`, an `undici6` alias): other packages' exports are not touched
+    if (!/[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]*undici[^\\/]*[\\/]index\.js$/i.test(key)) continue;
     const exports = cache[key]?.exports as (UndiciModule & { setGlobalDispatcher?: unknown }) | undefined;
     if (typeof exports?.setGlobalDispatcher !== 'function' || !exports.Client?.prototype) continue;
     const base = dispatchBase(exports.Client.prototype);
