@@ -35,7 +35,17 @@ interface WithSocket {
  * if (expectsContinue(request) && sendContinue(request)) await readBodyAndMatch(request);
  */
 export function sendContinue(request: Request): boolean {
-  const socket = (getRawRequest(request) as WithSocket | undefined)?.socket;
+  return pushContinue((getRawRequest(request) as WithSocket | undefined)?.socket);
+}
+
+/**
+ * Pushes `100 Continue` on the client side of a mock socket (0.41's, or msw 3's raw socket): the
+ * client's parser reads it as if the server had sent it. False when `socket` is not such a socket.
+ *
+ * @example
+ * pushContinue(clientRequest.socket);
+ */
+export function pushContinue(socket: WithSocket['socket'] | undefined): boolean {
   if (typeof socket?.push !== 'function' || socket.destroyed) return false;
   socket.push(CONTINUE);
   return true;

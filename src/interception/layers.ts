@@ -5,6 +5,8 @@
  * through the interceptors as before.
  */
 import { fetchAndCapture } from './record-fetch.js';
+import { recordHttpDirectly } from './record-http.js';
+import { followSocketSource } from './socket-source.js';
 import { currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
 
 /** What a layer asks of the interception state at call time. */
@@ -42,7 +44,9 @@ export type NodeRequestFunction = (this: unknown, ...args: unknown[]) => unknown
  * reeltape's `http.request`/`get` and `https.request`/`get` while it owns the ClientRequest
  * interceptor: a request made outside any cassette, while no test MSW server listens, goes to Node's
  * own function, not through the interceptor (which costs such a request a new socket each time and
- * about two thirds of its throughput: bench/results/outside.md).
+ * about two thirds of its throughput: bench/results/outside.md). One recorded by a cassette that
+ * never replays is sent with Node's own function too, and tapped ({@link recordHttpDirectly}: keep-alive
+ * sockets stay pooled).
  *
  * @example
  * layOver(http, 'get', bypassOutside(originalGet, hooks));
@@ -51,8 +55,12 @@ export function bypassOutside(original: NodeRequestFunction, hooks: LayerHooks):
   return (patched) =>
     function request(this: unknown, ...args: unknown[]): unknown {
       hooks.enter();
-      const outside = currentScope() === undefined && hooks.alone();
-      return (outside ? original : patched).apply(this, args);
+      const scope = currentScope();
+      const alone = hooks.alone();
+      if (!scope) return (alone ? original : patched).apply(this, args);
+      // recorded by a cassette that never replays: sent with Node's own function (keep-alive stays)
+      if (alone && scope.neverReplays && !scope.done && !followSocketSource()) return recordHttpDirectly(scope, original, this, args);
+      return patched.apply(this, args);
     };
 }
 

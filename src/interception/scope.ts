@@ -30,6 +30,10 @@ export interface InterceptionScope {
    * the interception layer may then perform requests itself, without the interceptor (see `recordingFetch`).
    */
   readonly neverReplays?: boolean;
+  /** Whether the code under test is done: a request now is late, and `decide` may refuse it. */
+  readonly done?: boolean;
+  /** Whether `decide` never lets a request go out unless its host is ignored (mode `replay`). */
+  readonly replaysOnly?: boolean;
 }
 
 const storage = new AsyncLocalStorage<InterceptionScope>();

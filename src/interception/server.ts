@@ -28,6 +28,7 @@ import { captureResponse, type ResponseCapture } from './capture-response.js';
 import { fetchAndCapture, keepUnfollowableRedirect } from './record-fetch.js';
 import { currentScope, type RequestDecision } from './scope.js';
 import { followSocketSource } from './socket-source.js';
+import { followUndici, releaseUndici } from './undici.js';
 
 type RequestListenerArgs = HttpRequestEventMap['request'][0];
 type ResponseListenerArgs = HttpRequestEventMap['response'][0];
@@ -322,6 +323,7 @@ export function installInterception(by: InUse['by'] = 'early'): void {
  * afterAll(() => uninstallInterception());
  */
 export function uninstallInterception(): void {
+  releaseUndici();
   if (!inUse) return;
   dispose();
   syncBuiltinESMExports();
@@ -337,6 +339,7 @@ export function uninstallInterception(): void {
 export function ensureInterception(): { by: InUse['by'] } {
   installInterception('cassette');
   followSocketSource();
+  followUndici();
   return { by: inUse?.by ?? 'cassette' };
 }
 

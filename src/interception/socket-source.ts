@@ -8,7 +8,7 @@
  */
 import { answer } from './answer.js';
 import { captureResponse } from './capture-response.js';
-import { isInterim } from './continue.js';
+import { expectsContinue, isInterim, pushContinue } from './continue.js';
 import { currentScope, type RequestDecision } from './scope.js';
 
 const REGISTRY = '__MSW_INTERCEPTORS_REGISTRY';
@@ -23,6 +23,8 @@ interface SourceRequestEvent {
   readonly request: Request;
   readonly requestId: string;
   readonly controller: SourceController;
+  /** Who made the request: a `node:http` `ClientRequest` (its `socket` is the client side), or the socket itself. */
+  readonly initiator?: { readonly socket?: unknown } | null;
 }
 interface SourceResponseEvent {
   readonly requestId: string;
@@ -79,9 +81,13 @@ export function followSocketSource(): boolean {
   return true;
 }
 
-async function onSourceRequest({ request, requestId, controller }: SourceRequestEvent): Promise<void> {
+async function onSourceRequest({ request, requestId, controller, initiator }: SourceRequestEvent): Promise<void> {
   const scope = currentScope();
   if (!scope || !isPending(controller)) return; // outside a cassette, or msw 3 answered it
+  // `Expect: 100-continue` in replay: the client sends the body (to match on) only after a 100, which
+  // reeltape pushes on the client side of msw 3's socket. Only when nothing goes out: the source sends a
+  // passed-through request as the client wrote it (with `Expect`), and the server would send a second 100.
+  if (scope.replaysOnly && expectsContinue(request)) pushContinue((initiator?.socket ?? initiator) as Parameters<typeof pushContinue>[0]);
   const answerable = { pending: () => isPending(controller), respondWith: (r: Response) => void controller.respondWith(r) };
   await answer(scope, request, `socket-${requestId}`, answerable, (decision) => {
     awaiting.set(requestId, decision);

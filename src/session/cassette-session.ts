@@ -222,6 +222,16 @@ export class CassetteSession implements InterceptionScope {
     return this.mode === 'record' || this.mode === 'passthrough';
   }
 
+  /** The code under test is done ({@link finish}): a request now is late. */
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Mode `replay`: {@link decide} answers every request (ignored hosts aside) from the cassette. */
+  get replaysOnly(): boolean {
+    return this.mode === 'replay';
+  }
+
   /** The code under test returned (or threw): requests from here on are late. */
   finish(): void {
     this.finished = true;
