@@ -121,7 +121,7 @@ describe('diffCsvFiles on hash partitions (files larger than partitionBytes)', (
     expect(partitioned.status).toBe(0);
     const result = JSON.parse(partitioned.out.trim().split('\n').pop() as string) as { counts: Record<string, number>; first: unknown; maxRssMb: number };
     expect(result.counts).toEqual({ added: 0, removed: 0, changed: expect.any(Number) });
-    expect(result.counts.changed).toBeGreaterThan(1000);
+    expect(result.counts.changed).toBeGreaterThan(500);
     expect(result.first).toEqual({ key: { id: '0' }, rows: { before: 1, after: 1 }, cells: [{ column: 'amount', before: '0.50', after: '1.50' }] });
     expect(result.maxRssMb).toBeLessThan(256);
     // (tsx keeps its cache in the same TMPDIR)
