@@ -110,7 +110,14 @@ export function compareReportHtml(result: CompareOutputsResult): string {
   return page('reeltape compare', body);
 }
 
-/** One validated output directory, as `reeltape validate-snapshots` reports it. */
+/**
+ * One validated output directory, as `reeltape validate-snapshots` reports it.
+ *
+ * @example
+ * ```ts
+ * const entry: ValidationReportEntry = { dir: 'out', snapshot: 'out.outputs.json', ok: false, diffs: [{ type: 'missing', file: 'a.csv' }] };
+ * ```
+ */
 export interface ValidationReportEntry {
   /** The output directory. */
   dir: string;

@@ -121,6 +121,11 @@ export interface SnapshotFileEntry {
 /**
  * Per-key row digests of one file: `rows` maps each key (the value of a single key column, or the JSON array
  * of several) to the base64 48-bit digest of its row (ignored columns removed).
+ *
+ * @example
+ * ```ts
+ * const keyed: KeyedDigests = { keys: ['id'], rows: { '1': 'q0V3Xk8a', '2': 'ZmQ1c2Fk' } };
+ * ```
  */
 export interface KeyedDigests {
   /** The key columns. */
