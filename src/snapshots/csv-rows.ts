@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { OutputCompareError } from '../errors/index.js';
 import { lazyRequire } from '../util/lazy-require.js';
+import { MAX_RECORD_BYTES } from './csv-digest.js';
 
 const csvSync = lazyRequire<typeof import('csv-parse/sync')>('csv-parse/sync');
 
@@ -90,6 +91,12 @@ export function openCsv(file: string, delimiter = ','): CsvRows {
         }
         const end = recordBoundary(buf, nl);
         carry = end < buf.length ? buf.subarray(end) : undefined;
+        if (carry && carry.length > MAX_RECORD_BYTES) {
+          throw new OutputCompareError(
+            `Malformed CSV in ${file}: a record runs for more than ${MAX_RECORD_BYTES / 1048576} MiB, most likely a quote that is never closed. Fix the quoting (RFC 4180: a quote inside a quoted field is written "").`,
+            file,
+          );
+        }
         if (end > 0) yield parseRecords(buf.subarray(0, end), delimiter, nl);
       }
       if (carry && carry.length > 0) yield parseRecords(carry, delimiter, nl);

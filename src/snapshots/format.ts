@@ -55,7 +55,7 @@ export function describeDiff(diff: SnapshotDiff): string[] {
         const { counts, keys } = diff.keyed;
         lines.push(`by key ${keys.join(', ')}: ${counts.changed} changed, ${counts.added} added, ${counts.removed} removed`);
       }
-      if (diff.keyed?.table) lines.push(...describeTableDiff(diff.keyed.table, MAX_KEYED_LINES).map((l) => l.trim()));
+      if (diff.keyed?.table) lines.push(...describeTableDiff(diff.keyed.table, MAX_KEYED_LINES).map((l) => clip(l.trim())));
       else for (const r of diff.changed_rows ?? []) lines.push(rowLine(r));
       if (diff.keyed && !diff.keyed.table) lines.push(...keyLines(diff.keyed));
       if (diff.note) lines.push(diff.note);

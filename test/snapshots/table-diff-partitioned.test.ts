@@ -70,6 +70,24 @@ describe('diffCsvFiles on hash partitions (files larger than partitionBytes)', (
     expect(await readdir(spillRoot)).toEqual([]);
   });
 
+  it('quoted fields with delimiters, quotes and line breaks survive batch boundaries, CRLF, and the spill files', async () => {
+    const rows: string[][] = [];
+    for (let i = 0; i < 60000; i++) rows.push([String(i), i % 3 === 0 ? `say "hi", ${i}\nnext line\\0` : `plain ${i}`, `${i}.5`]);
+    const csv = (list: string[][], eol: string): string =>
+      `id,text,n${eol}${list.map((r) => r.map((f) => (/[",\n]/.test(f) ? `"${f.replaceAll('"', '""')}"` : f)).join(',')).join(eol)}${eol}`;
+    const before = csv(rows, '\r\n');
+    expect(before.length).toBeGreaterThan(1 << 20); // several read batches
+    const changed = rows.map((r) => [...r]).reverse();
+    changed[100]![1] = 'changed, "quoted"\r\nvalue';
+    const [inMemory, partitioned] = await both(before, csv(changed, '\n'), { keys: ['id'] });
+    const id = changed[100]![0]!;
+    expect(inMemory.changed).toEqual([
+      { key: { id }, rows: { before: Number(id) + 1, after: 101 }, cells: [{ column: 'text', before: rows[Number(id)]![1], after: 'changed, "quoted"\r\nvalue' }] },
+    ]);
+    expect(inMemory.counts).toEqual({ added: 0, removed: 0, changed: 1 });
+    expect(partitioned).toEqual(inMemory);
+  });
+
   it('reordered rows are still equal', async () => {
     const [before] = tables(4, 300);
     const lines = before.trimEnd().split('\n');
