@@ -105,6 +105,17 @@ describe('--html reports', () => {
     expect(text(elements(doc).find((e) => cls(e).includes('verdict'))!)).toMatch(/^DIFFERENT: 1 of 1/);
   });
 
+  it('validate-snapshots --html without keys: rows located from the kept rows, the changed cell marked', async () => {
+    await put('reeltape.config.json', JSON.stringify({ outputs: [{ dir: 'rec', snapshot: 'snaps/rec.outputs.json', options: { keepRows: 10 } }] }));
+    expect((await run(['validate-snapshots'])).code).toBe(0);
+    await put('rec/orders.csv', 'id,status,note\n1,open,plain\n2,paid,<b>bold</b>\n3,open,gone\n');
+    expect((await run(['validate-snapshots', '--html', 'report.html'])).code).toBe(1);
+    const doc = parse(await readFile(path.join(root, 'report.html'), 'utf8')) as unknown as Element;
+    const cells = byClass(doc, 'changed').filter((e) => e.tagName === 'td');
+    expect(cells.map((td) => [text(byClass(td, 'before')[0]!), text(byClass(td, 'after')[0]!)])).toEqual([['fine', '<b>bold</b>']]);
+    expect(elements(doc).filter((e) => e.tagName === 'b')).toEqual([]);
+  });
+
   const chromium = '/usr/bin/chromium';
   it.skipIf(!existsSync(chromium))(`renders to a non-blank PNG in headless Chromium (skipped: ${chromium} is not installed)`, async () => {
     await run(['compare', 'rec', 'rep', '--keys', 'id', '--html', 'report.html']);
