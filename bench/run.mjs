@@ -3,8 +3,9 @@
  * in its own child process (one JSON result line each), prints markdown tables with ratios and issue 7's
  * targets, and writes bench/results/latest.json (+ latest.md).
  *
- * Env: BENCH_QUICK=1 (reduced smoke run), BENCH_ONLY=replay,record,memory,first-response,lifetime,csv-hash (sections),
- * BENCH_TOOLS=msw,polly,... (tools), BENCH_CSV_MB (CSV size for csv-hash), BENCH_KEEP=1 (keep the temp dir),
+ * Env: BENCH_QUICK=1 (reduced smoke run), BENCH_ONLY=replay,record,memory,first-response,lifetime,csv-hash,keyed-diff (sections),
+ * BENCH_TOOLS=msw,polly,... (tools), BENCH_CSV_MB (CSV size for csv-hash), BENCH_DIFF_MB (each CSV of keyed-diff),
+ * BENCH_KEEP=1 (keep the temp dir),
  * BENCH_REELTAPE_OPTIONS (JSON merged into withCassette options).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,11 +31,12 @@ const CFG = {
   /** Fresh processes per first-response case, interleaved across tools and sizes; the median is reported. */
   firstResponseRepeats: Number(process.env.BENCH_FR_REPEATS ?? (QUICK ? 1 : 5)),
   csvMiB: Number(process.env.BENCH_CSV_MB ?? (QUICK ? 64 : 1024)),
+  diffMiB: Number(process.env.BENCH_DIFF_MB ?? (QUICK ? 64 : 1024)),
   setupConcurrency: 20,
   /** Throughput cases run this many times, interleaved across tools; the median run is reported. */
   repeats: Number(process.env.BENCH_REPEATS ?? (QUICK ? 1 : 5)),
 };
-const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'replay,record,memory,first-response,lifetime,csv-hash').split(','));
+const SECTIONS = new Set((process.env.BENCH_ONLY ?? 'replay,record,memory,first-response,lifetime,csv-hash,keyed-diff').split(','));
 const TOOL_FILTER = process.env.BENCH_TOOLS ? new Set(process.env.BENCH_TOOLS.split(',')) : undefined;
 const TOOL_LABEL = { plain: 'plain', msw: 'bare MSW', 'msw-passthrough': 'MSW passthrough', polly: 'Polly', nock: 'nock', reeltape: 'reeltape' };
 const NOT_BUILT = 'reeltape: not built yet';
@@ -362,6 +364,12 @@ try {
       if (prev === undefined) delete process.env.BENCH_CSV_MB;
       else process.env.BENCH_CSV_MB = prev;
     } else record('csv-hash', 'csv-hash', { error: 'bench/csv-hash.mjs not present' });
+  }
+
+  // 6. Keyed diff of two large CSVs (hash-partitioned, bounded memory).
+  if (SECTIONS.has('keyed-diff')) {
+    process.env.BENCH_DIFF_MB = String(CFG.diffMiB);
+    record('keyed-diff', 'keyed-diff', await runCase('keyed-diff.mjs', [], { timeoutS: QUICK ? 300 : 1800 }));
   }
 } finally {
   await server.stop();

@@ -2,10 +2,11 @@
 /**
  * The reeltape demo (`npm run demo`, which builds first): the whole loop on the example extractor.
  *
- *  1. start the bundled API and DB    5. replay them offline (dummy credentials)
- *  2. scaffold the functional tests   6. validate the CSV outputs against their snapshots
- *  3. record them (Vitest, both up)   7. `reeltape audit` the cassettes
- *  4. stop the API and the DB         8. check byte-wise that no secret is in any committable file
+ *  1. start the bundled API and DB    6. validate the CSV outputs against their snapshots
+ *  2. scaffold the functional tests   7. compare the live run's outputs with the replay's (compareOutputs)
+ *  3. record them (Vitest, both up)   8. `reeltape audit` the cassettes
+ *  4. stop the API and the DB         9. check byte-wise that no secret is in any committable file
+ *  5. replay them offline (dummy credentials)
  *
  * The DB is PostgreSQL in WebAssembly (PGlite behind its socket server, `db-server.mjs`), read through
  * `pg`; its queries are recorded by `reeltape/pg` into the same cassettes as the HTTP traffic.
@@ -233,6 +234,17 @@ async function main() {
     return;
   }
   const port = Number(new URL(definitions.tests[0].config.baseUrl).port);
+  const outRoot = path.join(example, definitions.outputDir ?? 'out');
+  const liveOut = await mkdtemp(path.join(os.tmpdir(), 'reeltape-demo-live-'));
+  try {
+    await loop(definitions, port, outRoot, liveOut);
+  } finally {
+    await rm(liveOut, { recursive: true, force: true });
+  }
+}
+
+/** Steps 1-9 (the definitions are read, the live outputs' copy is made and removed by `main`). */
+async function loop(definitions, port, outRoot, liveOut) {
   const dbUrl = definitions.tests.find((t) => t.config.databaseUrl)?.config.databaseUrl;
   const dbPort = dbUrl ? Number(new URL(dbUrl).port) : undefined;
   // Every secret value in play: literal tokens still in the definitions (first run), the local secrets
@@ -305,6 +317,8 @@ async function main() {
       recorded.code === 0 ? '' : tail(recorded.out),
     );
     if (recorded.code !== 0) return;
+    // keep the live run's outputs: the replay writes over them, and step 7 compares the two
+    await cp(outRoot, liveOut, { recursive: true });
   } finally {
     // 4. API and DB down
     await stopApi(api);
@@ -355,11 +369,22 @@ async function main() {
   }
   report('validate CSV outputs', valid, valid ? 'every output matches its snapshot' : 'outputs differ from their snapshots', lines.join('\n'));
 
-  // 7. audit
+  // 7. the Equalizer: live run vs replay, rows aligned by id, timestamp columns ignored
+  const { compareOutputs, compareVerdictLine, formatCompareReport } = await import(pathToFileURL(dist.index).href);
+  const timestamps = ['updated_at', 'created_at', 'occurred_at'];
+  const compared = await compareOutputs(liveOut, outRoot, { files: { '**/*.csv': { keys: ['id'], ignoreColumns: timestamps } } });
+  report(
+    'compare live/replay',
+    compared.ok,
+    `${compareVerdictLine(compared)} (CSVs by key id, ${timestamps.join(', ')} ignored)`,
+    compared.ok ? '' : formatCompareReport(compared),
+  );
+
+  // 8. audit
   const audit = await runNode([dist.reeltape, 'audit', path.join(example, 'cassettes')]);
   report('reeltape audit', audit.code === 0, audit.code === 0 ? 'no secrets found in the cassettes' : `findings (exit ${audit.code})`, audit.code === 0 ? '' : tail(audit.out));
 
-  // 8. byte-wise leak check over every committable file
+  // 9. byte-wise leak check over every committable file
   const files = await committableFiles();
   const hits = [];
   for (const file of files) {

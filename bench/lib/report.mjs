@@ -191,6 +191,17 @@ export function renderReport({ machine, config, results, reeltape }) {
     }
   }
 
+  const kd = find('keyed-diff', 'keyed-diff');
+  if (kd) {
+    out.push('', `## Keyed diff of two generated ${config.diffMiB} MiB CSVs (bench/cases/keyed-diff.mjs)`, '');
+    if (kd.error) out.push(`error: ${shorten(kd.error, 200)}`);
+    else {
+      out.push('| time (ms) | throughput (both files) | peak RSS (MiB) | baseline RSS (MiB) | changed / added / removed |');
+      out.push('|--:|--:|--:|--:|--:|');
+      out.push(`| ${fmt(kd.ms, 0)} | ${fmt(kd.mbPerSec, 1)} MB/s | ${fmt(kd.peakRssMiB, 0)} | ${fmt(kd.baselineRssMiB, 0)} | ${kd.counts.changed} / ${kd.counts.added} / ${kd.counts.removed} |`);
+    }
+  }
+
   if (targets.length) {
     out.push('', '## Issue 7 targets (reeltape)', '', '| target | figure | status |', '|---|---|---|', ...targets);
   }

@@ -3,6 +3,7 @@
  * the one-line verdict.
  */
 import type { CompareOutputsResult, FileVerdict } from './compare-outputs.js';
+import type { TableDiff } from './table-diff.js';
 
 /**
  * The first `limit` differences of one file as indented text lines (changed rows with their cells, added and
@@ -15,24 +16,8 @@ import type { CompareOutputsResult, FileVerdict } from './compare-outputs.js';
  * ```
  */
 export function describeFileDifferences(file: FileVerdict, limit = 5): string[] {
+  if (file.table) return describeTableDiff(file.table, limit);
   const lines: string[] = [];
-  const t = file.table;
-  if (t) {
-    const keyText = (key: Record<string, string> | undefined, row: number): string =>
-      key ? Object.entries(key).map(([k, v]) => `${k}=${v}`).join(', ') : `row ${row}`;
-    if (t.columns) {
-      if (t.columns.added.length > 0) lines.push(`  + columns ${t.columns.added.join(', ')}`);
-      if (t.columns.removed.length > 0) lines.push(`  - columns ${t.columns.removed.join(', ')}`);
-    }
-    const columnLines = lines.length;
-    for (const r of t.changed) {
-      lines.push(`  ~ ${keyText(r.key, r.rows.after)}: ${r.cells.map((c) => `${c.column} ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`).join('; ')}`);
-    }
-    for (const r of t.added) lines.push(`  + ${keyText(r.key, r.row)}: ${JSON.stringify(r.values)}`);
-    for (const r of t.removed) lines.push(`  - ${keyText(r.key, r.row)}: ${JSON.stringify(r.values)}`);
-    const total = t.counts.added + t.counts.removed + t.counts.changed + columnLines;
-    return cut(lines, limit, total);
-  }
   const j = file.json;
   if (j) {
     for (const c of j.changes) {
@@ -44,6 +29,33 @@ export function describeFileDifferences(file: FileVerdict, limit = 5): string[] 
     return cut(lines, limit, j.count);
   }
   return [];
+}
+
+/**
+ * The first `limit` differences of a table diff as indented text lines: changed rows with their cells, then
+ * added and removed rows, then `… N more`.
+ *
+ * @example
+ * ```ts
+ * describeTableDiff(await diffCsvFiles('a.csv', 'b.csv', { keys: ['id'] }), 3);
+ * // ['  ~ id=7: status "open" → "paid"', '  + id=9: {"id":"9","status":"new"}']
+ * ```
+ */
+export function describeTableDiff(t: TableDiff, limit = 5): string[] {
+  const lines: string[] = [];
+  const keyText = (key: Record<string, string> | undefined, row: number): string =>
+    key ? Object.entries(key).map(([k, v]) => `${k}=${v}`).join(', ') : `row ${row}`;
+  if (t.columns) {
+    if (t.columns.added.length > 0) lines.push(`  + columns ${t.columns.added.join(', ')}`);
+    if (t.columns.removed.length > 0) lines.push(`  - columns ${t.columns.removed.join(', ')}`);
+  }
+  const columnLines = lines.length;
+  for (const r of t.changed) {
+    lines.push(`  ~ ${keyText(r.key, r.rows.after)}: ${r.cells.map((c) => `${c.column} ${short(c.before)} → ${short(c.after)}`).join('; ')}`);
+  }
+  for (const r of t.added) lines.push(`  + ${keyText(r.key, r.row)}: ${short(r.values)}`);
+  for (const r of t.removed) lines.push(`  - ${keyText(r.key, r.row)}: ${short(r.values)}`);
+  return cut(lines, limit, t.counts.added + t.counts.removed + t.counts.changed + columnLines);
 }
 
 /**

@@ -193,7 +193,7 @@ async function sha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-const FILE_OPTION_KEYS = ['keys', 'tolerance', 'ignoreColumns', 'ignoreCase', 'trim', 'delimiter', 'maxRows', 'ignorePaths', 'arrayOrder', 'maxDiffs'];
+const FILE_OPTION_KEYS = ['keys', 'tolerance', 'ignoreColumns', 'ignoreCase', 'trim', 'delimiter', 'maxRows', 'partitionBytes', 'ignorePaths', 'arrayOrder', 'maxDiffs'];
 
 /** Checks the shape of the options (they often come from a JSON file); throws naming the field. */
 function checkOptions(options: CompareOutputsOptions): void {
@@ -217,7 +217,7 @@ function checkOptions(options: CompareOutputsOptions): void {
     for (const name of ['ignoreCase', 'trim']) if (o[name] !== undefined && typeof o[name] !== 'boolean') strings(f(name), o[name]);
     if (o.delimiter !== undefined && !(typeof o.delimiter === 'string' && o.delimiter.length === 1)) fail(f('delimiter'), 'one character', o.delimiter);
     if (o.arrayOrder !== undefined && o.arrayOrder !== 'strict' && o.arrayOrder !== 'ignore') fail(f('arrayOrder'), '"strict" or "ignore"', o.arrayOrder);
-    for (const name of ['maxRows', 'maxDiffs']) {
+    for (const name of ['maxRows', 'maxDiffs', 'partitionBytes']) {
       const v = o[name];
       if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 0)) fail(f(name), 'a whole number', v);
     }

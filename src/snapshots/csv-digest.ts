@@ -16,6 +16,7 @@ import { lazyRequire } from '../util/lazy-require.js';
 const csvSync = lazyRequire<typeof import('csv-parse/sync')>('csv-parse/sync');
 import { OutputSnapshotError } from '../errors/index.js';
 import { digest48, encodeRow, rowHash128 } from './row-hash.js';
+import { SmallestRows } from './smallest-rows.js';
 import type { CsvDialect, RowOrder, SnapshotFileEntry } from './types.js';
 
 const QUOTE = 0x22;
@@ -89,14 +90,15 @@ class CsvDigester {
   private readonly delimByte: number;
   private scratch = Buffer.allocUnsafe(64 * 1024);
   private readonly strictSample: SampledRow[] = [];
-  /** Max-heap on digest (rowOrder ignore): the smallest row digests seen. */
-  private readonly heap: SampledRow[] = [];
+  /** The rows with the smallest digests seen (rowOrder ignore). */
+  private readonly smallest: SmallestRows;
 
   constructor(
     private readonly file: string,
     private readonly settings: DigestSettings,
   ) {
     this.sampleSize = Math.max(SAMPLE_ROWS, settings.sampleSize ?? 0);
+    this.smallest = new SmallestRows(this.sampleSize);
     this.delimByte = settings.delimiter.charCodeAt(0);
   }
 
@@ -134,7 +136,7 @@ class CsvDigester {
       this.content.update(Buffer.from(this.sums.buffer));
     }
     const sample =
-      this.settings.rowOrder === 'ignore' ? [...this.heap].sort((a, b) => a.digest - b.digest || a.row - b.row) : this.strictSample;
+      this.settings.rowOrder === 'ignore' ? this.smallest.sorted() : this.strictSample;
     return {
       size: this.size,
       sha256: this.raw.digest('hex'),
@@ -336,14 +338,7 @@ class CsvDigester {
     sums[2] = sums[2]! + lanes[2]!;
     sums[3] = sums[3]! + lanes[3]!;
     const d = digest48(lanes);
-    const heap = this.heap;
-    if (heap.length < this.sampleSize) {
-      heap.push({ digest: d, row: rowNo, fields: kept ?? this.split(buf, s, e) });
-      this.siftUp(heap.length - 1);
-    } else if (d < heap[0]!.digest) {
-      heap[0] = { digest: d, row: rowNo, fields: kept ?? this.split(buf, s, e) };
-      this.siftDown(0);
-    }
+    if (this.smallest.wants(d)) this.smallest.add({ digest: d, row: rowNo, fields: kept ?? this.split(buf, s, e) });
   }
 
   /** Copies the kept fields of the unquoted line `buf[s, e)` into `this.scratch` (canonical form); returns the length. */
@@ -401,29 +396,5 @@ class CsvDigester {
   private flushOut(): void {
     if (this.outLen > 0) this.content.update(this.out.subarray(0, this.outLen));
     this.outLen = 0;
-  }
-
-  private siftUp(i: number): void {
-    const h = this.heap;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (h[parent]!.digest >= h[i]!.digest) break;
-      [h[parent], h[i]] = [h[i]!, h[parent]!];
-      i = parent;
-    }
-  }
-
-  private siftDown(i: number): void {
-    const h = this.heap;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && h[l]!.digest > h[m]!.digest) m = l;
-      if (r < h.length && h[r]!.digest > h[m]!.digest) m = r;
-      if (m === i) return;
-      [h[m], h[i]] = [h[i]!, h[m]!];
-      i = m;
-    }
   }
 }

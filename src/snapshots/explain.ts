@@ -10,10 +10,14 @@ import { lazyRequire } from '../util/lazy-require.js';
 const csvParse = lazyRequire<typeof import('csv-parse')>('csv-parse');
 import { digestCsvFile, SAMPLE_ROWS, type SampledRow } from './csv-digest.js';
 import { decodeDigests } from './row-hash.js';
+import { keyedChanges } from './key-digest.js';
+import { diffCsvFiles } from './table-diff.js';
 import type { ChangedRow, HashMismatchDiff, ResolvedSnapshotOptions, SnapshotFileEntry } from './types.js';
 
 /** At most this many changed rows are reported per file. */
 export const MAX_CHANGED_ROWS = 5;
+/** With keys and stored content, at most this many rows of each kind are shown with their cells. */
+const MAX_KEYED_CELL_ROWS = 20;
 
 /** Inputs of {@link explainMismatch}. */
 export interface MismatchInputs {
@@ -91,6 +95,15 @@ export async function explainMismatch(input: MismatchInputs): Promise<HashMismat
     }
   }
   if (rows.length > 0) diff.changed_rows = rows;
+  if (options.keys && before.keyed && after.keyed && before.keyed.keys.join('\u0000') === after.keyed.keys.join('\u0000')) {
+    diff.keyed = keyedChanges(before.keyed, after.keyed);
+    if (stored !== undefined) {
+      const { keys, ignoreColumns, delimiter } = options;
+      diff.keyed.table = await diffCsvFiles(stored, input.afterFile, { keys, ignoreColumns, delimiter, maxRows: MAX_KEYED_CELL_ROWS });
+    }
+    // the keys say where the change is, so the hint about the row sample does not apply
+    if (rows.length === 0) delete diff.note;
+  }
   if (rows.some((r) => r.change === 'removed' && r.before === undefined) && diff.note === undefined) {
     diff.note = 'old row contents are not stored; capture with keepRows or storeContent: true to see them';
   }

@@ -2,9 +2,23 @@
  * The readable failure table (file | change | detail) shared by the Vitest matcher and the CLI.
  */
 import { encodeRow } from './row-hash.js';
-import type { ChangedRow, SnapshotDiff, ValidationResult } from './types.js';
+import { describeTableDiff } from './compare-format.js';
+import type { ChangedRow, KeyedRowChanges, SnapshotDiff, ValidationResult } from './types.js';
 
 const MAX_CELL = 140;
+/** Keyed rows shown per file in the failure table. */
+const MAX_KEYED_LINES = 8;
+
+/** `~ changed keys: id=7, id=9 (+3 more)` and the like, from per-key digests. */
+function keyLines(k: KeyedRowChanges): string[] {
+  const show = (kind: 'changed' | 'added' | 'removed', sign: string): string[] => {
+    const n = k.counts[kind];
+    if (n === 0) return [];
+    const keys = k[kind].slice(0, 5).map((key) => Object.entries(key).map(([c, v]) => `${c}=${v}`).join(' '));
+    return [clip(`${sign} ${n} ${kind} ${n === 1 ? 'key' : 'keys'}: ${keys.join(', ')}${n > keys.length ? ` (+${n - keys.length} more)` : ''}`)];
+  };
+  return [...show('changed', '~'), ...show('added', '+'), ...show('removed', '-')];
+}
 
 function clip(text: string): string {
   return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
@@ -36,7 +50,14 @@ export function describeDiff(diff: SnapshotDiff): string[] {
         lines.push(`columns ${parts.length ? parts.join(' ') : 'reordered'}`);
       }
       if (diff.row_count_changed) lines.push(`rows ${diff.row_count_changed.before} → ${diff.row_count_changed.after}`);
-      for (const r of diff.changed_rows ?? []) lines.push(rowLine(r));
+      // with keys and stored content the table diff shows the same rows better: by key, cell by cell
+      if (diff.keyed?.table) {
+        const { counts, keys } = diff.keyed;
+        lines.push(`by key ${keys.join(', ')}: ${counts.changed} changed, ${counts.added} added, ${counts.removed} removed`);
+      }
+      if (diff.keyed?.table) lines.push(...describeTableDiff(diff.keyed.table, MAX_KEYED_LINES).map((l) => clip(l.trim())));
+      else for (const r of diff.changed_rows ?? []) lines.push(rowLine(r));
+      if (diff.keyed && !diff.keyed.table) lines.push(...keyLines(diff.keyed));
       if (diff.note) lines.push(diff.note);
       if (lines.length === 0) lines.push(`${diff.compare} hash ${diff.expected.slice(0, 12)} → ${diff.actual.slice(0, 12)}`);
       return lines;

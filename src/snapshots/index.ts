@@ -17,6 +17,8 @@ export type {
   SnapshotDocument,
   SnapshotFileEntry,
   UnexpectedDiff,
+  KeyedDigests,
+  KeyedRowChanges,
   ValidateOptions,
   ValidationResult,
 } from './types.js';
@@ -50,3 +52,5 @@ export {
   type FileVerdictKind,
 } from './compare-outputs.js';
 export { formatCompareReport, describeFileDifferences, compareVerdictLine } from './compare-format.js';
+export { compareReportHtml, validationReportHtml, type ValidationReportEntry } from './html-report.js';
+export { describeTableDiff } from './compare-format.js';

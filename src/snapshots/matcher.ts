@@ -8,6 +8,16 @@ import { formatDiffTable } from './format.js';
 import type { OutputSnapshotOptions } from './types.js';
 import { validateOutputs } from './validate.js';
 
+/** The failure message shows at most this many lines of the diff table. */
+const MAX_MESSAGE_LINES = 40;
+
+/** The first `max` lines of `text`, then a line saying how many were left out and where to see them all. */
+function cutLines(text: string, max: number): string {
+  const lines = text.trimEnd().split('\n');
+  if (lines.length <= max) return `${lines.join('\n')}\n`;
+  return `${lines.slice(0, max).join('\n')}\n… ${lines.length - max} more lines (\`reeltape validate-snapshots --html report.html\` shows everything)\n`;
+}
+
 /** What the adapter knows about the running test. */
 export interface MatcherContext {
   /** Directory of the snapshot files, normally `__snapshots__` next to the test file. */
@@ -73,7 +83,7 @@ export async function matchOutputSnapshot(
     return {
       pass: false,
       message: () =>
-        `Outputs in ${received} do not match snapshot ${file}:\n\n${formatDiffTable(result)}\nIf the change is intended, update the snapshot with \`vitest -u\`.`,
+        `Outputs in ${received} do not match snapshot ${file}:\n\n${cutLines(formatDiffTable(result), MAX_MESSAGE_LINES)}\nIf the change is intended, update the snapshot with \`vitest -u\`.`,
     };
   } catch (error) {
     if (!(error instanceof ReeltapeError)) throw error;

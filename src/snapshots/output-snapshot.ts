@@ -8,6 +8,7 @@ import path from 'node:path';
 import { OutputSnapshotError, ReeltapeConfigError } from '../errors/index.js';
 import { digestCsvFile, SAMPLE_ROWS, type SampledRow } from './csv-digest.js';
 import { encodeDigests } from './row-hash.js';
+import { digestKeyedRows, isKeyedDigests } from './key-digest.js';
 import { locateJsonError } from '../util/json-error.js';
 import { lineOf, stableJson } from './stable-json.js';
 import type {
@@ -56,6 +57,7 @@ export function resolveSnapshotOptions(options: OutputSnapshotOptions = {}): Res
       `Output snapshot option \`delimiter\` must be one character other than a quote or a line break, got ${JSON.stringify(o.delimiter)}.`,
     );
   }
+  const keys = o.keys === undefined ? [] : strings('keys', o.keys);
   if (!Number.isInteger(o.keepRows) || o.keepRows < 0) {
     throw new ReeltapeConfigError(`Output snapshot option \`keepRows\` must be a non-negative integer, got ${JSON.stringify(o.keepRows)}.`);
   }
@@ -68,6 +70,7 @@ export function resolveSnapshotOptions(options: OutputSnapshotOptions = {}): Res
     delimiter: o.delimiter,
     keepRows: o.keepRows,
     storeContent: o.storeContent === true,
+    ...(keys.length > 0 ? { keys } : {}),
   };
 }
 
@@ -162,6 +165,10 @@ export class OutputSnapshot {
         },
       };
       if (resolved.keepRows > 0) entry.keptRows = digest.sample.slice(0, resolved.keepRows).map((s) => s.fields);
+      if (resolved.keys && resolved.keys.every((k) => digest.columns.includes(k))) {
+        const keyed = await digestKeyedRows(path.join(root, rel), resolved.keys, resolved);
+        if (keyed) entry.keyed = keyed;
+      }
       files.push(entry);
     }
     const snapshot = new OutputSnapshot(resolved, files, root);
@@ -240,10 +247,11 @@ export class OutputSnapshot {
         typeof e.size === 'number' &&
         Array.isArray(e.columns) &&
         e.sample !== undefined &&
-        typeof e.sample.digests === 'string';
+        typeof e.sample.digests === 'string' &&
+        (e.keyed === undefined || isKeyedDigests(e.keyed));
       if (!ok) {
         const key = e && typeof e.path === 'string' ? e.path : 'files';
-        return bad(`files[${i}] must have path, size, sha256, contentHash, rows, columns and sample`, key);
+        return bad(`files[${i}] must have path, size, sha256, contentHash, rows, columns and sample (and a valid "keyed", if any)`, key);
       }
       files.push(e as SnapshotFileEntry);
     }

@@ -2,23 +2,19 @@
  * Keyed CSV diff: aligns the rows of two CSV files by key columns (or, without keys, compares them as multisets)
  * and lists rows added, removed and changed, with each changed cell's before and after value.
  *
- * Memory: the expected file's rows are held in a map (keyed) or counted (unkeyed); the actual file is streamed
- * against it, so memory follows the expected file's size, not both. Only the first `maxRows` rows of each kind
- * are kept in the result; the counts are exact.
+ * Memory: the expected rows are held in a map (keyed) or counted (unkeyed) while the actual rows stream against
+ * it. Files larger than `partitionBytes` are first hash-partitioned into temp files (see `table-spill.ts`), so
+ * memory follows the partition size whatever the file size. Only the first `maxRows` rows of each kind are kept
+ * in the result; the counts are exact.
  */
-import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { DuplicateKeyError, OutputCompareError } from '../errors/index.js';
-import { lazyRequire } from '../util/lazy-require.js';
+import { normalizers, openCsv, withinTolerance, type ColumnTolerance, type NumberedRow } from './csv-rows.js';
+import { partitionOf, readSpilled, spillRows } from './table-spill.js';
 
-const csvParse = lazyRequire<typeof import('csv-parse')>('csv-parse');
-
-/** Numeric tolerance of one column: equal when `|a - b| <= abs` or `|a - b| <= rel * max(|a|, |b|)`. */
-export interface ColumnTolerance {
-  /** Absolute tolerance, e.g. `0.01`. */
-  abs?: number;
-  /** Relative tolerance, e.g. `1e-6`. */
-  rel?: number;
-}
+export type { ColumnTolerance } from './csv-rows.js';
 
 /**
  * Options of {@link diffCsvFiles}.
@@ -49,6 +45,11 @@ export interface TableDiffOptions {
   delimiter?: string;
   /** At most this many rows of each kind (added, removed, changed) are listed. Default 100. */
   maxRows?: number;
+  /**
+   * Files larger than this (bytes) are hash-partitioned into temp files of about this size and diffed one
+   * partition at a time, in bounded memory. Default 4 MiB (a partition takes roughly 20× its size in memory while it is diffed).
+   */
+  partitionBytes?: number;
 }
 
 /** One changed cell of a keyed row. */
@@ -108,6 +109,9 @@ export interface TableDiff {
 }
 
 const DEFAULT_MAX_ROWS = 100;
+const DEFAULT_PARTITION_BYTES = 4 * 1024 * 1024;
+/** More partitions than this are not opened at once; partitions grow instead. */
+const MAX_PARTITIONS = 1024;
 
 /**
  * Diffs two CSV files (expected, actual) by key columns, or as multisets of rows without keys.
@@ -131,6 +135,7 @@ export async function diffCsvFiles(expectedFile: string, actualFile: string, opt
   const max = options.maxRows ?? DEFAULT_MAX_ROWS;
   const expected = openCsv(expectedFile, options.delimiter);
   const actual = openCsv(actualFile, options.delimiter);
+  let spillDir: string | undefined;
   try {
     const headA = await expected.header();
     const headB = await actual.header();
@@ -161,20 +166,40 @@ export async function diffCsvFiles(expectedFile: string, actualFile: string, opt
     // Where each common column sits in each file (column order may differ between the files).
     const idxA = common.map((c) => headA.indexOf(c));
     const idxB = common.map((c) => headB.indexOf(c));
-    const compared = (idx: number[], fields: string[]): string[] => idx.map((j, i) => norm[i]!(fields[j] ?? ''));
-    if (keys.length > 0) await keyedDiff();
-    else await multisetDiff();
+    const compared = (idx: number[], fields: string[]): string => JSON.stringify(idx.map((j, i) => norm[i]!(fields[j] ?? '')));
+    const keyNorm = keys.map((k) => norm[common.indexOf(k)] ?? ((v: string) => v));
+    const keyIdxA = keys.map((k) => headA.indexOf(k));
+    const keyIdxB = keys.map((k) => headB.indexOf(k));
+    // One key column: its value is the map key; several: their JSON array, which cannot collide.
+    const keyOf = (idx: number[], fields: string[]): string =>
+      idx.length === 1 ? keyNorm[0]!(fields[idx[0]!] ?? '') : JSON.stringify(idx.map((j, i) => keyNorm[i]!(fields[j] ?? '')));
+    const keyView = (head: string[], fields: string[]): Record<string, string> => view(head, fields, keys);
+    const groupA = (fields: string[]): string => (keys.length > 0 ? keyOf(keyIdxA, fields) : compared(idxA, fields));
+    const groupB = (fields: string[]): string => (keys.length > 0 ? keyOf(keyIdxB, fields) : compared(idxB, fields));
+    const diffPart = keys.length > 0 ? keyedDiff : multisetDiff;
+
+    const partBytes = options.partitionBytes ?? DEFAULT_PARTITION_BYTES;
+    const size = Math.max(...(await Promise.all([expectedFile, actualFile].map(async (f) => (await stat(f).catch(() => undefined))?.size ?? 0))));
+    const parts = Math.min(MAX_PARTITIONS, Math.ceil(size / partBytes));
+    if (parts <= 1) await diffPart(expected.rows(), actual.rows());
+    else {
+      spillDir = await mkdtemp(path.join(os.tmpdir(), 'reeltape-diff-'));
+      const filesA = await spillRows(expected.rows(), (f) => partitionOf(groupA(f), parts), parts, spillDir, 'expected');
+      const filesB = await spillRows(actual.rows(), (f) => partitionOf(groupB(f), parts), parts, spillDir, 'actual');
+      for (let p = 0; p < parts; p++) {
+        await diffPart(readSpilled(filesA[p]!), readSpilled(filesB[p]!));
+        // Each partition lists its first rows of each kind; together they hold the files' first `max` rows.
+        diff.added.sort((x, y) => x.row - y.row).splice(max);
+        diff.removed.sort((x, y) => x.row - y.row).splice(max);
+        diff.changed.sort((x, y) => x.rows.after - y.rows.after).splice(max);
+      }
+    }
     diff.equal = diff.columns === undefined && diff.counts.added + diff.counts.removed + diff.counts.changed === 0;
     return diff;
 
-    async function keyedDiff(): Promise<void> {
-      const keyNorm = keys.map((k) => norm[common.indexOf(k)] ?? ((v: string) => v));
-      const keyIdxA = keys.map((k) => headA.indexOf(k));
-      const keyIdxB = keys.map((k) => headB.indexOf(k));
-      // One key column: its value is the map key; several: their JSON array, which cannot collide.
-      const keyOf = (idx: number[], fields: string[]): string =>
-        idx.length === 1 ? keyNorm[0]!(fields[idx[0]!] ?? '') : JSON.stringify(idx.map((j, i) => keyNorm[i]!(fields[j] ?? '')));
-      const keyView = (head: string[], fields: string[]): Record<string, string> => view(head, fields, keys);
+    /** Diffs one pair of row streams (the whole files, or one partition of each) into `diff`. */
+    async function keyedDiff(rowsA: AsyncIterable<NumberedRow[]>, rowsB: AsyncIterable<NumberedRow[]>): Promise<void> {
+      const listed = { added: 0, removed: 0, changed: 0 };
       const duplicate = (file: string, head: string[], fields: string[], rows: [number, number]): DuplicateKeyError => {
         const key = keyView(head, fields);
         const shown = Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
@@ -188,20 +213,21 @@ export async function diffCsvFiles(expectedFile: string, actualFile: string, opt
       // Expected rows by key. An actual row marks its key as seen (`after`) and frees the expected fields, so a
       // repeated key in the actual file is found without a second map; the entries never seen are the removed rows.
       const before = new Map<string, { row: number; fields: string[] | undefined; after?: number }>();
-      for (let row = 1, fields; (fields = await expected.next()) !== undefined; row++) {
+      for await (const batch of rowsA) for (const [row, fields] of batch) {
         const k = keyOf(keyIdxA, fields);
         const seen = before.get(k);
         if (seen) throw duplicate(expectedFile, headA, fields, [seen.row, row]);
         before.set(k, { row, fields });
       }
       const tolerances = common.map((c) => options.tolerance?.[c]);
-      for (let row = 1, fields; (fields = await actual.next()) !== undefined; row++) {
+      for await (const batch of rowsB) for (const [row, fields] of batch) {
         const k = keyOf(keyIdxB, fields);
         const old = before.get(k);
         if (old?.after !== undefined) throw duplicate(actualFile, headB, fields, [old.after, row]);
         if (!old) {
           before.set(k, { row: 0, fields: undefined, after: row });
-          if (diff.counts.added++ < max) diff.added.push({ key: keyView(headB, fields), row, values: view(headB, fields, colsB) });
+          diff.counts.added++;
+          if (listed.added++ < max) diff.added.push({ key: keyView(headB, fields), row, values: view(headB, fields, colsB) });
           continue;
         }
         const oldFields = old.fields!;
@@ -214,100 +240,45 @@ export async function diffCsvFiles(expectedFile: string, actualFile: string, opt
           if (a === b || withinTolerance(a, b, tolerances[i])) continue;
           cells.push({ column: common[i]!, before: oldFields[idxA[i]!] ?? '', after: fields[idxB[i]!] ?? '' });
         }
-        if (cells.length > 0 && diff.counts.changed++ < max) {
-          diff.changed.push({ key: keyView(headB, fields), rows: { before: old.row, after: row }, cells });
-        }
+        if (cells.length === 0) continue;
+        diff.counts.changed++;
+        if (listed.changed++ < max) diff.changed.push({ key: keyView(headB, fields), rows: { before: old.row, after: row }, cells });
       }
       for (const { row, fields, after } of before.values()) {
         if (after !== undefined || !fields) continue;
-        if (diff.counts.removed++ < max) diff.removed.push({ key: keyView(headA, fields), row, values: view(headA, fields, colsA) });
+        diff.counts.removed++;
+        if (listed.removed++ < max) diff.removed.push({ key: keyView(headA, fields), row, values: view(headA, fields, colsA) });
       }
     }
 
-    async function multisetDiff(): Promise<void> {
+    async function multisetDiff(rowsA: AsyncIterable<NumberedRow[]>, rowsB: AsyncIterable<NumberedRow[]>): Promise<void> {
+      const listed = { added: 0, removed: 0 };
       // Expected rows by canonical form, each with the rows it came from (consumed first to last).
       const before = new Map<string, Array<{ row: number; fields: string[] }>>();
-      for (let row = 1, fields; (fields = await expected.next()) !== undefined; row++) {
-        const k = JSON.stringify(compared(idxA, fields));
+      for await (const batch of rowsA) for (const [row, fields] of batch) {
+        const k = compared(idxA, fields);
         const list = before.get(k);
         if (list) list.push({ row, fields });
         else before.set(k, [{ row, fields }]);
       }
-      for (let row = 1, fields; (fields = await actual.next()) !== undefined; row++) {
-        const k = JSON.stringify(compared(idxB, fields));
-        const list = before.get(k);
+      for await (const batch of rowsB) for (const [row, fields] of batch) {
+        const list = before.get(compared(idxB, fields));
         if (list && list.length > 0) {
           list.shift();
           continue;
         }
-        if (diff.counts.added++ < max) diff.added.push({ row, values: view(headB, fields, colsB) });
+        diff.counts.added++;
+        if (listed.added++ < max) diff.added.push({ row, values: view(headB, fields, colsB) });
       }
       const left = [...before.values()].flat().sort((x, y) => x.row - y.row);
       for (const { row, fields } of left) {
-        if (diff.counts.removed++ < max) diff.removed.push({ row, values: view(headA, fields, colsA) });
+        diff.counts.removed++;
+        if (listed.removed++ < max) diff.removed.push({ row, values: view(headA, fields, colsA) });
       }
     }
   } finally {
     await expected.close();
     await actual.close();
+    if (spillDir) await rm(spillDir, { recursive: true, force: true });
   }
-}
-
-/** Per common column, the function that turns a raw value into its compared form (trim, case). */
-function normalizers(columns: string[], options: TableDiffOptions): Array<(v: string) => string> {
-  const applies = (setting: boolean | string[] | undefined, column: string): boolean =>
-    setting === true || (Array.isArray(setting) && setting.includes(column));
-  return columns.map((c) => {
-    const trim = applies(options.trim, c);
-    const lower = applies(options.ignoreCase, c);
-    if (trim && lower) return (v) => v.trim().toLowerCase();
-    if (trim) return (v) => v.trim();
-    if (lower) return (v) => v.toLowerCase();
-    return (v) => v;
-  });
-}
-
-function withinTolerance(a: string, b: string, tol: ColumnTolerance | undefined): boolean {
-  if (!tol || a.trim() === '' || b.trim() === '') return false;
-  const x = Number(a);
-  const y = Number(b);
-  if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
-  const delta = Math.abs(x - y);
-  return (tol.abs !== undefined && delta <= tol.abs) || (tol.rel !== undefined && delta <= tol.rel * Math.max(Math.abs(x), Math.abs(y)));
-}
-
-/**
- * A CSV file read as a stream of records: the header first, then the data rows (`undefined` at the end). The file is opened on the
- * first read, so an open error reaches a running iterator instead of an unlistened stream.
- */
-function openCsv(file: string, delimiter = ','): { header(): Promise<string[]>; next(): Promise<string[] | undefined>; close(): Promise<void> } {
-  let source: { stream: ReturnType<typeof createReadStream>; it: AsyncIterator<string[]> } | undefined;
-  const next = async (): Promise<IteratorResult<string[]>> => {
-    if (!source) {
-      const stream = createReadStream(file);
-      const parser = stream.pipe(csvParse().parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true }));
-      stream.on('error', (error) => parser.destroy(error));
-      source = { stream, it: parser[Symbol.asyncIterator]() as AsyncIterator<string[]> };
-    }
-    try {
-      return await source.it.next();
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new OutputCompareError(`Cannot read CSV ${file}: ${message}. Check that it exists and is well-formed CSV.`, file, { cause: error });
-    }
-  };
-  return {
-    async header() {
-      const first = await next();
-      return first.done ? [] : first.value;
-    },
-    async next() {
-      const r = await next();
-      return r.done ? undefined : r.value;
-    },
-    async close() {
-      await source?.it.return?.();
-      source?.stream.destroy();
-    },
-  };
 }

@@ -2,6 +2,8 @@
  * Types of the output-snapshot validator: options, the snapshot file format (v1), diffs and results.
  */
 
+import type { TableDiff } from './table-diff.js';
+
 /** How the rows of a CSV file are compared. */
 export type RowOrder = 'strict' | 'ignore';
 
@@ -43,6 +45,13 @@ export interface OutputSnapshotOptions {
    * `<snapshot>.outputs.json`), so a mismatch shows the exact differing rows anywhere in the file. Default false.
    */
   storeContent?: boolean;
+  /**
+   * Key columns of the CSVs. Each file that has them keeps a compact digest per key (up to
+   * 100,000 rows), so a mismatch names the keys whose rows were changed, added or removed even without the
+   * expected content; with `storeContent` it also shows the changed cells. Files without these columns are
+   * snapshotted as usual. Default none.
+   */
+  keys?: string[];
 }
 
 /** {@link OutputSnapshotOptions} with every default filled in, as stored in a snapshot file. */
@@ -55,6 +64,8 @@ export interface ResolvedSnapshotOptions {
   delimiter: string;
   keepRows: number;
   storeContent: boolean;
+  /** Present only when key columns were given (older snapshots have none). */
+  keys?: string[];
 }
 
 /** The CSV dialect a file was read with. */
@@ -103,6 +114,45 @@ export interface SnapshotFileEntry {
   sample: RowSample;
   /** With `keepRows`: the sampled rows themselves (ignored columns removed), aligned with `sample`. */
   keptRows?: string[][];
+  /** With `keys`: one row digest per key. */
+  keyed?: KeyedDigests;
+}
+
+/**
+ * Per-key row digests of one file: `rows` maps each key (the value of a single key column, or the JSON array
+ * of several) to the base64 48-bit digest of its row (ignored columns removed).
+ *
+ * @example
+ * ```ts
+ * const keyed: KeyedDigests = { keys: ['id'], rows: { '1': 'q0V3Xk8a', '2': 'ZmQ1c2Fk' } };
+ * ```
+ */
+export interface KeyedDigests {
+  /** The key columns. */
+  keys: string[];
+  /** Key → row digest. */
+  rows: Record<string, string>;
+}
+
+/**
+ * Which keys' rows differ, from the per-key digests; with the expected content, the table diff with cell values.
+ *
+ * @example
+ * ```ts
+ * const k: KeyedRowChanges = { keys: ['id'], counts: { added: 0, removed: 0, changed: 1 }, added: [], removed: [], changed: [{ id: '7' }] };
+ * ```
+ */
+export interface KeyedRowChanges {
+  /** The key columns. */
+  keys: string[];
+  /** Exact numbers of keys added, removed and changed. */
+  counts: { added: number; removed: number; changed: number };
+  /** The first keys of each kind (column → value). */
+  added: Array<Record<string, string>>;
+  removed: Array<Record<string, string>>;
+  changed: Array<Record<string, string>>;
+  /** With `storeContent`: the keyed table diff of the stored and the new file (cell before/after values). */
+  table?: TableDiff;
 }
 
 /** The JSON document of a snapshot file (`version: 1`). */
@@ -146,6 +196,8 @@ export interface HashMismatchDiff {
   changed_rows?: ChangedRow[];
   /** Extra explanation, e.g. why no row could be shown. */
   note?: string;
+  /** With `keys`: the changed, added and removed keys (and, with `storeContent`, their cells). */
+  keyed?: KeyedRowChanges;
 }
 
 /** A file recorded in the snapshot that was not produced. */

@@ -99,6 +99,7 @@ describe('demo loop on a copy of the example', () => {
     expect(demo.out).toMatch(/✔ stop API/);
     expect(demo.out).toMatch(/✔ replay \(API down\)\s+4\/4 tests passed/);
     expect(demo.out).toMatch(/✔ validate CSV outputs/);
+    expect(demo.out).toMatch(/✔ compare live\/replay\s+PERFECT MATCH: \d+ files equal/);
     expect(demo.out).toMatch(/✔ reeltape audit/);
     expect(demo.out).toMatch(/✔ no secret in git files/);
     expect(demo.code, demo.out).toBe(0);

@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReeltapeConfigError } from '../../errors/index.js';
-import { compareOutputs, compareVerdictLine, formatCompareReport, type CompareOutputsOptions } from '../../snapshots/index.js';
+import { compareOutputs, compareReportHtml, compareVerdictLine, formatCompareReport, type CompareOutputsOptions } from '../../snapshots/index.js';
 import type { Command } from '../command.js';
+import { writeHtmlReport } from '../html-output.js';
 
 const USAGE = `Usage: reeltape compare <expected-dir> <actual-dir> [options]
 
@@ -20,6 +21,7 @@ Options:
   --exclude <glob>      leave files out (repeatable)
   --limit <n>           differences shown per file (default 5)
   --json                print the full result as JSON
+  --html <file>         also write a self-contained HTML report (summary per file, changed cells marked)
 
 Exit codes: 0 all files equal, 1 a difference, 2 bad usage or input (missing directory, duplicate key, bad file).
 `;
@@ -41,6 +43,7 @@ export const compareCommand: Command = {
         exclude: { type: 'string', multiple: true },
         limit: { type: 'string' },
         json: { type: 'boolean', default: false },
+        html: { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -62,6 +65,7 @@ export const compareCommand: Command = {
 
     const [expected, actual] = positionals.map((p) => path.resolve(io.cwd, p)) as [string, string];
     const result = await compareOutputs(expected, actual, options);
+    if (values.html) await writeHtmlReport(path.resolve(io.cwd, values.html), compareReportHtml(result), io);
     if (values.json) io.stdout(`${JSON.stringify({ ...result, verdict: compareVerdictLine(result) }, null, 2)}\n`);
     else {
       for (const w of result.warnings) io.stderr(`warning: ${w}\n`);

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReeltapeConfigError, ReeltapeError } from '../../errors/index.js';
-import { formatDiffTable, isCiEnv, validateOutputs, type SnapshotDiff } from '../../snapshots/index.js';
+import { formatDiffTable, isCiEnv, validateOutputs, validationReportHtml, type SnapshotDiff } from '../../snapshots/index.js';
 import type { Command } from '../command.js';
+import { writeHtmlReport } from '../html-output.js';
 import { loadProjectConfig } from '../project-config.js';
 
-const USAGE = `Usage: reeltape validate-snapshots [--config reeltape.config.json] [--update] [--json]
+const USAGE = `Usage: reeltape validate-snapshots [--config reeltape.config.json] [--update] [--json] [--html report.html]
 
 Validates every output directory listed under "outputs" in the project config against its snapshot.
 
@@ -13,6 +14,7 @@ Options:
   --config <file>  config file (default: reeltape.config.{json,js,mjs,cjs} in the current directory)
   --update, -u     rewrite snapshots that differ (and create missing ones, also in CI)
   --json           print { ok, results: [...] } as JSON instead of tables
+  --html <file>    also write a self-contained HTML report (changed tables with the changed cells marked)
 
 Exit codes: 0 all match, 1 a difference, 2 bad input (config, snapshot or CSV error).
 A missing snapshot is created locally and is an error when CI is set.
@@ -41,6 +43,7 @@ export const validateSnapshotsCommand: Command = {
         config: { type: 'string' },
         update: { type: 'boolean', short: 'u', default: false },
         json: { type: 'boolean', default: false },
+        html: { type: 'string' },
       },
       allowPositionals: false,
     });
@@ -72,6 +75,7 @@ export const validateSnapshotsCommand: Command = {
       }
     }
     const ok = reports.every((r) => r.ok);
+    if (values.html) await writeHtmlReport(path.resolve(io.cwd, values.html), validationReportHtml(reports), io);
     if (values.json) {
       io.stdout(`${JSON.stringify({ ok, results: reports }, null, 2)}\n`);
     } else {
