@@ -19,7 +19,7 @@ import {
 import { InteractionIndex, type MatcherVerdict } from '../matching/index.js';
 import { sanitizeLiveRequest } from '../sanitizers/index.js';
 import type { Sanitizer } from '../sanitizers/types.js';
-import type { ResolvedOptions } from './defaults.js';
+import { DEFAULTS, type ResolvedOptions } from './defaults.js';
 import type { DebugLog } from './debug-log.js';
 import { describeUnmatched, type Unmatched } from './mismatch-message.js';
 import { noteLateRequest } from './late-requests.js';
@@ -244,7 +244,7 @@ export class CassetteSession implements InterceptionScope {
     const hit = index?.take(live);
     if (hit) return this.respond(hit.index, label);
     if (this.mode === 'update') return this.record(recorded, requestId, label);
-    const candidates = index ? index.explain(live, 3) : [];
+    const candidates = index ? index.explain(live, DEFAULTS.mismatchCandidates) : [];
     const unused = index ? index.unusedIndexes() : [];
     const total = unused.length + (index ? index.usedIndexes().length : 0);
     this.unmatched.push(
