@@ -9,8 +9,7 @@ import { CassetteValidator } from './validate.js';
 /**
  * A cassette opened for replay: every request parsed and validated (matching needs them all),
  * responses asked for one at a time from {@link ReplayCassette.responses}. Large responses of a file
- * in the writer's layout stay in the file until asked for (decision 0005: a 19 MB cassette peaks at a
- * third of the memory of a whole parse).
+ * in the writer's layout stay in the file until asked for (decision 0005: lower peak memory).
  */
 export interface ReplayCassette {
   readonly version: typeof CASSETTE_VERSION;

@@ -37,7 +37,7 @@ function indexKey(parts: KeyParts): string {
  *
  * The `Map` is built on the second lookup: the first one compares keys in recorded order and
  * stops at the first match (keeping the keys it computed), so a large cassette answers its first
- * request without hashing every key first (10,000 keys: ~15 ms on a small VM), and a replay that
+ * request without hashing every key first, and a replay that
  * makes one request never builds it.
  *
  * @example

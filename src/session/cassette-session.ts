@@ -164,10 +164,9 @@ export class CassetteSession implements InterceptionScope {
   }
 
   /**
-   * Serves a replayed response. The second one also starts preparing the others in the background
-   * (small batches, one per event-loop turn): started earlier, the preparation would compete with
-   * the first response of a large cassette (its first batch ran before the client had read that
-   * response's body: ~2 ms of a 10,000-interaction cassette's first response).
+   * Serves replayed response `index`. The second one also starts preparing the others in the
+   * background (small batches, one per event-loop turn): started earlier, the preparation would
+   * compete with the first response of a large cassette.
    */
   private respond(index: number, label: string): RequestDecision {
     this.replayed += 1;
