@@ -16,7 +16,12 @@ import { LAYOUT } from './layout.js';
  * with its request and the count tells.
  */
 
-/** Recorded responses shorter than this (bytes of cassette text) are parsed with their request. */
+/**
+ * Recorded responses shorter than this (bytes of cassette text) are parsed with their request.
+ *
+ * @example
+ * if (responseText.length >= DEFERRED_RESPONSE_MIN) console.log('left in the file until asked for');
+ */
 export const DEFERRED_RESPONSE_MIN = 512;
 
 /** Bytes read per step of the scan. */
