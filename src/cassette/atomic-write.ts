@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { isProcessAlive } from '../util/process-alive.js';
 
 /**
  * Name pattern of reeltape's temp files (`.rt-<pid>-<hex>.tmp`): short, so a cassette name that fits
@@ -30,22 +31,6 @@ const OLD_TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
  */
 export function tempPath(dir: string): string {
   return join(dir, `.rt-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-}
-
-/**
- * Whether a process with this pid runs on this host (a process of another user counts as running).
- *
- * @example
- * if (!isProcessAlive(owner.pid)) console.log('stale')
- */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The pid in a temp file name of a process that is no longer running; `undefined` for other names. */

@@ -1,7 +1,7 @@
 /**
  * Cheap checks on URL strings that avoid building a WHATWG `URL` for the common case (loading a
- * 10,000-interaction cassette parses every URL; undici's `request.url` is already canonical).
- * Both are conservative: a `false` only means "ask `URL`".
+ * cassette checks every URL; undici's `request.url` is already canonical). Both are
+ * conservative: a `false` only means "ask `URL`".
  */
 
 /** `http(s)://` + lower-case host name (last label starts with a letter, no punycode) or dotted-quad IPv4, optional port. */
@@ -10,9 +10,7 @@ const AUTHORITY =
 /**
  * A path the WHATWG serializer leaves as it is, up to the end of the URL: segments of characters it
  * does not percent-encode (`%` only before two hex digits), none of them `.` or `..` (also spelled
- * `%2e`), which it resolves. Sticky: tested from where the authority ends, without slicing the path
- * out (one native pass; two regexes on a slice cost 3× as much per URL, and the first lookup in a
- * 10,000-interaction cassette checks every recorded URL).
+ * `%2e`), which it resolves. Sticky: tested from where the authority ends, without slicing the path out.
  */
 const CANONICAL_PATH = /(?:\/(?!(?:\.|%2[eE]){1,2}(?:\/|$))(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)+$/y;
 
@@ -20,30 +18,15 @@ interface Authority {
   length: number;
   /** Whether `href` keeps the authority as it is (no default port: `http` `:80`, `https` `:443`). */
   canonical: boolean;
-  /** The matched `scheme://host[:port]` text. */
-  text: string;
 }
 
-/**
- * The last plain authority seen: cassettes and test suites talk to few origins, so a URL starting
- * with it (followed by `/`, `?`, `#` or the end, which ends the authority) needs no regex.
- */
-let lastAuthority: Authority | undefined;
-
 function authorityLength(url: string): Authority | undefined {
-  const last = lastAuthority;
-  if (last !== undefined && url.startsWith(last.text)) {
-    const next = url.charCodeAt(last.length);
-    // NaN (end), '/', '?', '#'
-    if (next !== next || next === 0x2f || next === 0x3f || next === 0x23) return last;
-  }
   const m = AUTHORITY.exec(url);
   if (!m || m[0].includes('xn--')) return undefined;
   const port = m[2];
   if (port !== undefined && Number(port) > 65535) return undefined;
   const canonical = port === undefined || (m[1] === 'http' ? port !== '80' : port !== '443');
-  lastAuthority = { length: m[0].length, canonical, text: m[0] };
-  return lastAuthority;
+  return { length: m[0].length, canonical };
 }
 
 /**

@@ -7,8 +7,10 @@ export { bodyFromBytes, bodyToBytes, bodyByteLength, decodeUtf8, detectJsonForma
 export { boundaryOf, parseMultipart, type MultipartPart } from './multipart.js';
 export { headersFromFetch, headersToPairs, getHeader, setHeader, deleteHeader, headerMapFromEntries, sortHeaders } from './headers.js';
 export { serializeCassette, parseCassette, SUPPORTED_CASSETTE_VERSIONS } from './format.js';
-export { loadCassette, saveCassette, resolveCassettePath, cassettesEqual, DEFAULT_SIDE_FILE_THRESHOLD, DEFAULT_MAX_CASSETTE_BYTES, maxCassetteBytes, type SaveCassetteOptions, type LoadCassetteOptions } from './storage.js';
-export { materializeResponses, verifyUnreadResponses, isResponseDeferred, DEFERRED_RESPONSE_MIN } from './layout-reader.js';
+export { loadCassette, saveCassette, resolveCassettePath, cassettesEqual, DEFAULT_SIDE_FILE_THRESHOLD, DEFAULT_MAX_CASSETTE_BYTES, maxCassetteBytes, parseCassetteBytes, type SaveCassetteOptions, type LoadCassetteOptions } from './storage.js';
+export { loadForReplay, readReplayCassette, replayOf, readAllResponses, type ReplayCassette } from './replay-loader.js';
+export { responsesInMemory, type ResponseSource } from './deferred-responses.js';
+export { DEFERRED_RESPONSE_MIN } from './replay-scan.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { writeSideFile, sideFileDir, sideFilePath, sha256Hex } from './side-files.js';
 export { SideFileWriter, SIDE_FILE_TEMP, isLiveSideFileTemp, discardSideFileTemp, releaseSideFileTemp, readSideFileSync, sideFileReadStream, type WrittenSideFile } from './side-file-writer.js';

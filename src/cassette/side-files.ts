@@ -4,7 +4,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { writeFileAtomic } from './atomic-write.js';
-import type { Body } from './types.js';
+import type { Body, RecordedRequest, RecordedResponse } from './types.js';
 
 /**
  * Directory holding a cassette's large bodies: `<cassette without .json>.bodies`.
@@ -97,4 +97,36 @@ export function sideFileProblem(
     body.path,
     location,
   );
+}
+
+/**
+ * Checks that every side file the cassette refers to exists with its recorded size: the `file`
+ * bodies of `requests` and of the responses already in memory (`responseAt(i)`, `undefined` for one
+ * still in the file: it is checked when read). The `stat` calls run in parallel; the first problem in
+ * cassette order is reported.
+ *
+ * @throws CassetteFormatError naming the cassette, the place in it and the side file
+ * @example
+ * await checkSideFiles(file, cassette.interactions.map((i) => i.request), (i) => cassette.interactions[i]?.response);
+ */
+export async function checkSideFiles(
+  file: string,
+  requests: readonly RecordedRequest[],
+  responseAt: (index: number) => RecordedResponse | undefined,
+): Promise<void> {
+  const found: Array<{ body: Extract<Body, { kind: 'file' }>; location: string }> = [];
+  for (let i = 0; i < requests.length; i++) {
+    const request = (requests[i] as RecordedRequest).body;
+    const response = responseAt(i)?.body ?? null;
+    if (request?.kind === 'file') found.push({ body: request, location: `interactions[${i}].request.body.file` });
+    if (response?.kind === 'file') found.push({ body: response, location: `interactions[${i}].response.body.file` });
+  }
+  if (found.length === 0) return;
+  const infos = await Promise.all(found.map(({ body }) => stat(body.path).catch(() => undefined)));
+  for (let k = 0; k < found.length; k++) {
+    const { body, location } = found[k] as (typeof found)[number];
+    const info = infos[k];
+    const problem = sideFileProblem(file, body, location, info?.isFile() ? info.size : undefined);
+    if (problem) throw problem;
+  }
 }

@@ -1,31 +1,24 @@
 import { constants as bufferConstants } from 'node:buffer';
-import { closeSync, createWriteStream, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { createWriteStream, lstatSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { copyFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
-import { isProcessAlive, removeDeadTemps, tempPath, TEMP_FILE, writeFileAtomic } from './atomic-write.js';
+import { isProcessAlive } from '../util/process-alive.js';
+import { removeDeadTemps, tempPath, TEMP_FILE, writeFileAtomic } from './atomic-write.js';
 import { bodyByteLength, bodyToBytes } from './body-codec.js';
 import { parseCassette, serializeCassette } from './format.js';
 import { callToJson } from './calls.js';
-import { bufferBytes, decodeCassette, fileBytes, isResponseDeferred, readAllBytes, readSerializedLayout, type CassetteBytes } from './layout-reader.js';
+import { decodeCassette, openCassetteBytes, readAllBytes, tooLarge, type CassetteBytes } from './cassette-bytes.js';
 import { sameCassetteContent } from './same-content.js';
 import { discardSideFileTemp, isEncryptedSideFileTemp, isLiveSideFileTemp, releaseSideFileTemp, SIDE_FILE_TEMP, sideFileReadStream, takeSideFileFailure } from './side-file-writer.js';
 import { portableNameProblem } from './portable-name.js';
-import { assertOwnSideFileDir, sha256Hex, sideFileDir, sideFilePath, sideFileProblem, writeSideFile } from './side-files.js';
+import { assertOwnSideFileDir, checkSideFiles, sha256Hex, sideFileDir, sideFilePath, writeSideFile } from './side-files.js';
 import { asWriteError } from './write-failure.js';
 import type { Body, Cassette } from './types.js';
 
-/** Options of {@link loadCassette}. */
+/** Options of {@link loadCassette} and `loadForReplay`. */
 export interface LoadCassetteOptions {
-  /**
-   * Leave large recorded responses unparsed until first read (default `false`). Requests, the
-   * envelope and small responses are still parsed and validated at load. Until read, such an
-   * interaction's `response` is a getter on its prototype: spreading or cloning it loses the
-   * response, so use this only to replay, and call `materializeResponses` before anything else.
-   * Only cassettes in the layout `serializeCassette` writes are read this way.
-   */
-  deferResponses?: boolean;
   /**
    * Largest cassette file read, in bytes (checked before reading; default 1 GiB, or the
    * `REELTAPE_MAX_CASSETTE_BYTES` environment variable). A larger file is a `CassetteFormatError`.
@@ -55,8 +48,9 @@ export function maxCassetteBytes(options: LoadCassetteOptions = {}): number {
 }
 
 /**
- * Reads and validates a cassette file. Resolves `undefined` when the file does not exist.
- * Every side file a `file` body refers to must exist with the recorded size.
+ * Reads and validates a cassette file, every response included. Resolves `undefined` when the file
+ * does not exist. Every side file a `file` body refers to must exist with the recorded size.
+ * (`loadForReplay` leaves large responses in the file until they are asked for.)
  *
  * @throws CassetteFormatError when the file (or a side file) is not a valid cassette; the file is left untouched
  * @example
@@ -66,109 +60,29 @@ export function maxCassetteBytes(options: LoadCassetteOptions = {}): number {
 export async function loadCassette(file: string, options: LoadCassetteOptions = {}): Promise<Cassette | undefined> {
   const bytes = openCassetteBytes(file, maxCassetteBytes(options));
   if (!bytes) return undefined;
-  let whole: Buffer;
-  try {
-    // the layout serializeCassette writes, with large responses left in the file until first read
-    const laidOut = options.deferResponses ? readSerializedLayout(bytes, file) : undefined;
-    if (laidOut) {
-      await checkSideFiles(laidOut, file);
-      return laidOut;
-    }
-    // one string holds the whole file: a file longer than a string can be is refused before it is read
-    if (bytes.size > bufferConstants.MAX_STRING_LENGTH) throw tooLarge(file, bytes.size, bufferConstants.MAX_STRING_LENGTH, 'the longest text this JavaScript engine can parse at once');
-    whole = readAllBytes(bytes);
-  } catch (error) {
-    bytes.close();
-    throw error;
-  }
-  bytes.close();
-  const cassette = parseCassette(decodeCassette(whole, file), file);
-  await checkSideFiles(cassette, file);
+  const cassette = parseCassetteBytes(bytes, file);
+  const { interactions } = cassette;
+  await checkSideFiles(file, interactions.map((i) => i.request), (i) => interactions[i]?.response);
   return cassette;
 }
 
 /**
- * Opens a cassette file for positional reads (`undefined` when it does not exist). Synchronous:
- * each read of a thread-pool round trip would cost more than the read.
+ * Parses all of `bytes` as one text and lets go of them.
+ *
+ * @throws CassetteFormatError for a file longer than a string can be, invalid UTF-8, JSON or schema
+ * @example
+ * const cassette = parseCassetteBytes(openCassetteBytes(file, maxCassetteBytes())!, file);
  */
-function openCassetteBytes(file: string, maxBytes: number): CassetteBytes | undefined {
-  let fd: number;
+export function parseCassetteBytes(bytes: CassetteBytes, file: string): Cassette {
+  let whole: Buffer;
   try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'EISDIR') throw notACassetteFile(file);
-    throw error;
+    // one string holds the whole file: a file longer than a string can be is refused before it is read
+    if (bytes.size > bufferConstants.MAX_STRING_LENGTH) throw tooLarge(file, bytes.size, bufferConstants.MAX_STRING_LENGTH, 'the longest text this JavaScript engine can parse at once');
+    whole = readAllBytes(bytes);
+  } finally {
+    bytes.close();
   }
-  try {
-    const info = fstatSync(fd);
-    if (info.isDirectory()) throw notACassetteFile(file);
-    if (info.isFile()) {
-      if (info.size > maxBytes) throw tooLarge(file, info.size, maxBytes, 'the limit (option `maxBytes`, or REELTAPE_MAX_CASSETTE_BYTES)');
-      return fileBytes(fd, info.size);
-    }
-    // not a regular file (a pipe, a device): its size says nothing, read it to the end (at most the limit)
-    const all = readAtMost(fd, maxBytes + 1);
-    if (all.length > maxBytes) throw tooLarge(file, all.length, maxBytes, 'the limit (option `maxBytes`, or REELTAPE_MAX_CASSETTE_BYTES)');
-    closeSync(fd);
-    return bufferBytes(all);
-  } catch (error) {
-    closeSync(fd);
-    throw error;
-  }
-}
-
-/** Reads from `fd` until its end or `limit` bytes. */
-function readAtMost(fd: number, limit: number): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit - total));
-    const n = chunk.length === 0 ? 0 : readSync(fd, chunk, 0, chunk.length, null);
-    if (n === 0) break;
-    chunks.push(chunk.subarray(0, n));
-    total += n;
-  }
-  return Buffer.concat(chunks, total);
-}
-
-function tooLarge(file: string, size: number, limit: number, what: string): CassetteFormatError {
-  return new CassetteFormatError(
-    `Cassette ${file} is ${size} bytes, more than ${what} (${limit} bytes); it was not read. ` +
-      'Real cassettes are far smaller: check the file (or delete it and record the cassette again), or raise the limit.',
-    file,
-  );
-}
-
-function notACassetteFile(file: string): CassetteFormatError {
-  return new CassetteFormatError(`Cassette ${file} is a directory, not a cassette file. Rename it or pick another cassette name.`, file);
-}
-
-/**
- * Checks that every side file the cassette refers to exists with its recorded size. The `file`
- * bodies are found in one synchronous pass (none: nothing else happens); their `stat` calls run
- * in parallel; the first problem in cassette order is reported.
- */
-async function checkSideFiles(cassette: Cassette, file: string): Promise<void> {
-  const { interactions } = cassette;
-  const found: Array<{ body: FileBody; location: string }> = [];
-  for (let i = 0; i < interactions.length; i++) {
-    const interaction = interactions[i] as Cassette['interactions'][number];
-    const request = interaction.request.body;
-    // a deferred response has no `file` body from the layout (reading it here would parse it)
-    const response = isResponseDeferred(interaction) ? null : interaction.response.body;
-    if (request !== null && request.kind === 'file') found.push({ body: request, location: `interactions[${i}].request.body.file` });
-    if (response !== null && response.kind === 'file') found.push({ body: response, location: `interactions[${i}].response.body.file` });
-  }
-  if (found.length === 0) return;
-  const infos = await Promise.all(found.map(({ body }) => stat(body.path).catch(() => undefined)));
-  for (let k = 0; k < found.length; k++) {
-    const { body, location } = found[k] as (typeof found)[number];
-    const info = infos[k];
-    const problem = sideFileProblem(file, body, location, info?.isFile() ? info.size : undefined);
-    if (problem) throw problem;
-  }
+  return parseCassette(decodeCassette(whole, file), file);
 }
 
 /** Options of {@link saveCassette}. */

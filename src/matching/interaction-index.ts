@@ -37,15 +37,15 @@ function indexKey(parts: KeyParts): string {
  *
  * The `Map` is built on the second lookup: the first one compares keys in recorded order and
  * stops at the first match (keeping the keys it computed), so a large cassette answers its first
- * request without hashing every key first (10,000 keys: ~15 ms on a small VM), and a replay that
+ * request without hashing every key first, and a replay that
  * makes one request never builds it.
  *
  * @example
  * const index = new InteractionIndex(cassette.interactions, { ignoreQueryParams: ['_t'] })
  * const hit = index.take(liveRequest) // { index, interaction } | undefined
  */
-export class InteractionIndex {
-  private readonly interactions: readonly Interaction[];
+export class InteractionIndex<T extends { readonly request: RecordedRequest } = Interaction> {
+  private readonly interactions: readonly T[];
   private readonly options: InteractionIndexOptions;
   private readonly headerNames: string[];
   /** Key parts per interaction, computed on first need (explanations, verdicts, custom matching). */
@@ -69,10 +69,10 @@ export class InteractionIndex {
   private readonly explainCache = new Map<number, ExplainParts>();
 
   /**
-   * @param interactions the cassette's interactions (not copied; do not mutate while indexed)
+   * @param interactions the cassette's interactions, or anything holding its requests (not copied; do not mutate while indexed)
    * @param options match options plus `allowRepeats`
    */
-  constructor(interactions: readonly Interaction[], options: InteractionIndexOptions = {}) {
+  constructor(interactions: readonly T[], options: InteractionIndexOptions = {}) {
     this.interactions = interactions;
     this.options = options;
     this.headerNames = matchedHeaderNames(options);
@@ -126,7 +126,7 @@ export class InteractionIndex {
 
   /** The key of recorded interaction `index` (same result as {@link keyOf}; parts are kept when they had to be built). */
   private recordedKey(index: number): string {
-    const request = (this.interactions[index] as Interaction).request;
+    const request = (this.interactions[index] as T).request;
     return this.fastKey(request) ?? indexKey(this.partsOf(index));
   }
 
@@ -144,7 +144,7 @@ export class InteractionIndex {
   private partsOf(index: number): KeyParts {
     let parts = this.parts[index];
     if (!parts) {
-      parts = requestKeyParts((this.interactions[index] as Interaction).request, this.options, this.headerNames);
+      parts = requestKeyParts((this.interactions[index] as T).request, this.options, this.headerNames);
       this.parts[index] = parts;
     }
     return parts;
@@ -164,11 +164,11 @@ export class InteractionIndex {
    * Takes the next recorded interaction for a live request, in recorded order. When all of that
    * request's recorded interactions are used: with `allowRepeats` the last one again, else `undefined`.
    */
-  take(request: RecordedRequest): { index: number; interaction: Interaction } | undefined {
+  take(request: RecordedRequest): { index: number; interaction: T } | undefined {
     const index = this.options.custom ? this.takeCustom(request) : this.takeByKey(request);
     if (index === undefined) return undefined;
     this.used.add(index);
-    return { index, interaction: this.interactions[index] as Interaction };
+    return { index, interaction: this.interactions[index] as T };
   }
 
   private takeByKey(request: RecordedRequest): number | undefined {
@@ -198,7 +198,7 @@ export class InteractionIndex {
     const custom = this.options.custom as NonNullable<MatchOptions['custom']>;
     let last: number | undefined;
     for (const index of this.byMethod.get(request.method.toUpperCase()) ?? []) {
-      if (!custom(request, (this.interactions[index] as Interaction).request)) continue;
+      if (!custom(request, (this.interactions[index] as T).request)) continue;
       if (!this.used.has(index)) return index;
       last = index;
     }
@@ -228,7 +228,7 @@ export class InteractionIndex {
     const custom = this.options.custom;
     const liveGroup = custom ? undefined : this.group(liveKey);
     const customHits = custom
-      ? (this.byMethod.get(liveParts.method) ?? []).filter((i) => custom(request, (this.interactions[i] as Interaction).request))
+      ? (this.byMethod.get(liveParts.method) ?? []).filter((i) => custom(request, (this.interactions[i] as T).request))
       : [];
     const ranked: Array<MismatchCandidate & { score: number }> = [];
     this.interactions.forEach((interaction, index) => {
@@ -258,7 +258,7 @@ export class InteractionIndex {
   private explainPartsOf(index: number): ExplainParts {
     let parts = this.explainCache.get(index);
     if (!parts) {
-      parts = explainParts((this.interactions[index] as Interaction).request, this.options, this.partsOf(index).body);
+      parts = explainParts((this.interactions[index] as T).request, this.options, this.partsOf(index).body);
       this.explainCache.set(index, parts);
     }
     return parts;
@@ -278,7 +278,7 @@ export class InteractionIndex {
       out.push({ index, matcher: 'body', ok: recorded.body === live.body });
       if (this.headerNames.length > 0) out.push({ index, matcher: 'headers', ok: recorded.headers === live.headers });
       if (this.options.custom) {
-        out.push({ index, matcher: 'custom', ok: this.options.custom(request, (this.interactions[index] as Interaction).request) });
+        out.push({ index, matcher: 'custom', ok: this.options.custom(request, (this.interactions[index] as T).request) });
       }
     });
     return out;

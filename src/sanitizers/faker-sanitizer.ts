@@ -47,7 +47,7 @@ const KINDS: ReadonlySet<string> = new Set<FakeKind>(['name', 'firstName', 'last
 
 /**
  * Loads faker on first use (synchronously: `require` of its ES module, Node >= 20.19), so importing
- * reeltape does not pay for it (~30–150 ms) unless a faker sanitizer actually rewrites a value.
+ * reeltape does not pay for loading it unless a faker sanitizer actually rewrites a value.
  */
 function createFaker(): Faker {
   const { faker: enFaker } = fakerEn();

@@ -1,12 +1,12 @@
 import { AsyncResource } from 'node:async_hooks';
 import { discardSideFileTemp, isLiveSideFileTemp } from '../cassette/side-file-writer.js';
 import { boundaryOf } from '../cassette/index.js';
-import type { Body, Cassette, Interaction, RecordedRequest } from '../cassette/types.js';
+import type { ReplayCassette } from '../cassette/replay-loader.js';
+import type { Body, Interaction, RecordedRequest } from '../cassette/types.js';
 import {
   forgetResponse,
   bodyAbandoned,
   expectsContinue,
-  prepareResponsesInBackground,
   recordRequest,
   requestHead,
   recordResponse,
@@ -19,12 +19,13 @@ import {
 import { InteractionIndex, type MatcherVerdict } from '../matching/index.js';
 import { sanitizeLiveRequest } from '../sanitizers/index.js';
 import type { Sanitizer } from '../sanitizers/types.js';
-import type { ResolvedOptions } from './defaults.js';
+import { DEFAULTS, type ResolvedOptions } from './defaults.js';
 import type { DebugLog } from './debug-log.js';
 import { describeUnmatched, type Unmatched } from './mismatch-message.js';
 import { noteLateRequest } from './late-requests.js';
 import { isCI } from './mode.js';
 import type { EffectiveMode } from './options.js';
+import { prepareAhead } from './prepare-ahead.js';
 import { sideFileRedactor } from './side-file-redaction.js';
 import { defaultSecretRules } from '../sanitizers/index.js';
 import type { SecretRules } from '../secrets/index.js';
@@ -83,25 +84,6 @@ export function isIgnoredHost(url: string, ignoreHosts: ReadonlyArray<string | R
   });
 }
 
-/**
- * Whether replay may match a request without running the sanitizers' request hooks on it, when the
- * request has no body and a plain URL (see {@link isPlainUrl}). True only when provably equivalent:
- * the chain is the default sanitizer alone (no `config`, which adds literal replacements) or empty,
- * and matching uses neither headers nor a custom matcher. The default sanitizer's request hook
- * touches secret headers, query parameters and body fields only.
- */
-export function canSkipLiveSanitizing(options: ResolvedOptions): boolean {
-  const match = options.match ?? {};
-  if (match.custom || (match.headers ?? []).length > 0) return false;
-  if ((options.sanitizers ?? []).length > 0) return false;
-  return options.defaultSanitizer === false || options.defaultSanitizer?.config === undefined;
-}
-
-/** An absolute http(s) URL without query, fragment or credentials, already in WHATWG-normalized form. */
-function isPlainUrl(url: string): boolean {
-  return !url.includes('?') && !url.includes('#') && !url.includes('@');
-}
-
 function formatVerdicts(verdicts: readonly MatcherVerdict[], limit = 10): string[] {
   const byIndex = new Map<number, string[]>();
   for (const v of verdicts) byIndex.set(v.index, [...(byIndex.get(v.index) ?? []), `${v.matcher} ${v.ok ? '✓' : '✗'}`]);
@@ -115,7 +97,7 @@ function formatVerdicts(verdicts: readonly MatcherVerdict[], limit = 10): string
  * collects what was replayed, recorded and unmatched.
  */
 export class CassetteSession implements InterceptionScope {
-  readonly index: InteractionIndex | undefined;
+  readonly index: InteractionIndex<{ readonly request: RecordedRequest }> | undefined;
   readonly unmatched: Unmatched[] = [];
   readonly errors: unknown[] = [];
   replayed = 0;
@@ -126,10 +108,8 @@ export class CassetteSession implements InterceptionScope {
   private readonly hashOnly: SpillOptions;
   /** Stops preparing replay responses in the background. */
   private stopPreparing: (() => void) | undefined;
-  /** Interactions whose replay responses are prepared in the background once the first one was served. */
-  private toPrepare: readonly Interaction[] | undefined;
-  /** Replay fast path allowed (see {@link canSkipLiveSanitizing}). */
-  private readonly fastReplay: boolean;
+  /** Whether the background preparation of replay responses may still start (see {@link respond}). */
+  private prepareLater = false;
   /** Slots turned into interactions so far, in request order (a prefix of {@link slots}). */
   private readonly interactions: Interaction[] = [];
   private readonly incomplete: number[] = [];
@@ -160,7 +140,8 @@ export class CassetteSession implements InterceptionScope {
     private readonly options: ResolvedOptions,
     private readonly sanitizer: Sanitizer,
     private readonly log: DebugLog,
-    existing: Cassette | undefined,
+    /** What replay and update answer from: request `i` is answered with `recorded.responses.response(i)`. */
+    private readonly recorded: ReplayCassette | undefined,
     private readonly prepareRecorded?: PrepareRecorded,
   ) {
     this.scheduleAdvance = AsyncResource.bind(() => {
@@ -169,11 +150,10 @@ export class CassetteSession implements InterceptionScope {
         this.advance(false);
       }).unref();
     });
-    if ((mode === 'replay' || mode === 'update') && existing) {
-      this.index = new InteractionIndex(existing.interactions, { ...options.match, allowRepeats: options.allowRepeats });
-      this.toPrepare = existing.interactions;
+    if ((mode === 'replay' || mode === 'update') && recorded) {
+      this.index = new InteractionIndex(recorded.requests.map((request) => ({ request })), { ...options.match, allowRepeats: options.allowRepeats });
+      this.prepareLater = true;
     }
-    this.fastReplay = mode === 'replay' && canSkipLiveSanitizing(options);
     // large bodies are redacted as they stream, before any byte reaches a temp file
     this.spill = { threshold: options.sideFileThreshold, cassetteFile: file, redactor: sideFileRedactor(sanitizer, this.secretRules) };
     this.hashOnly = { ...this.spill, persist: false };
@@ -184,26 +164,25 @@ export class CassetteSession implements InterceptionScope {
   }
 
   /**
-   * Serves a replayed response. The second one also starts preparing the others in the background
-   * (small batches, one per event-loop turn): started earlier, the preparation would compete with
-   * the first response of a large cassette (its first batch ran before the client had read that
-   * response's body: ~2 ms of a 10,000-interaction cassette's first response).
+   * Serves replayed response `index`. The second one also starts preparing the others in the
+   * background (small batches, one per event-loop turn): started earlier, the preparation would
+   * compete with the first response of a large cassette.
    */
-  private respond(hit: { index: number; interaction: Interaction }, label: string): RequestDecision {
+  private respond(index: number, label: string): RequestDecision {
     this.replayed += 1;
-    this.log?.(`${label} → replayed #${hit.index}`);
-    const response = toFetchResponse(hit.interaction.response);
-    const pending = this.toPrepare;
-    if (pending && this.replayed > 1) {
-      this.toPrepare = undefined;
-      this.stopPreparing = prepareResponsesInBackground(pending, 64);
+    this.log?.(`${label} → replayed #${index}`);
+    const responses = (this.recorded as ReplayCassette).responses;
+    const response = toFetchResponse(responses.response(index));
+    if (this.prepareLater && this.replayed > 1) {
+      this.prepareLater = false;
+      this.stopPreparing = prepareAhead(responses, 64);
     }
     return { action: 'respond', response };
   }
 
   /** Deletes the temp side files of this session that were not moved into place by a save. */
   cleanup(): void {
-    this.toPrepare = undefined;
+    this.prepareLater = false;
     this.stopPreparing?.();
     for (const slot of this.slots) slot.capture?.discard();
     for (const path of this.temps) if (isLiveSideFileTemp(path)) discardSideFileTemp(path);
@@ -263,13 +242,6 @@ export class CassetteSession implements InterceptionScope {
       log?.(`${label} → passed through (mode passthrough)`);
       return { action: 'passthrough' };
     }
-    if (this.fastReplay && request.body === null && isPlainUrl(request.url)) {
-      // No body, no query, no credentials: the default sanitizer's request hooks change only headers
-      // (no part of matching here) and token-shaped path segments; the raw URL of a request without
-      // such a segment has the sanitized key. Otherwise it does not match and takes the full path below.
-      const hit = this.index?.take({ method: request.method, url: request.url, headers: {}, body: null });
-      if (hit) return this.respond(hit, label);
-    }
     if (this.mode === 'record' && expectsContinue(request)) return this.recordBeforeBody(request, requestId, label);
     // a large body is only hashed in replay, unless it is multipart: that matches by its parts, read from a temp side file
     const multipart = boundaryOf(request.headers.get('content-type') ?? undefined) !== undefined;
@@ -279,9 +251,9 @@ export class CassetteSession implements InterceptionScope {
     const index = this.index;
     const live = sanitizeLiveRequest(this.sanitizer, recorded, this.name);
     const hit = index?.take(live);
-    if (hit) return this.respond(hit, label);
+    if (hit) return this.respond(hit.index, label);
     if (this.mode === 'update') return this.record(recorded, requestId, label);
-    const candidates = index ? index.explain(live, 3) : [];
+    const candidates = index ? index.explain(live, DEFAULTS.mismatchCandidates) : [];
     const unused = index ? index.unusedIndexes() : [];
     const total = unused.length + (index ? index.usedIndexes().length : 0);
     this.unmatched.push(

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_SIDE_FILE_THRESHOLD } from '../cassette/storage.js';
 import type { CassetteOptions, OnExpired } from './options.js';
 
 /** Options after defaults are applied (`dir` resolved, booleans set). */
@@ -26,7 +27,7 @@ export const DEFAULTS = {
    * Bodies larger than this many bytes are streamed to content-addressed side files
    * (`<name>.bodies/<sha256>`) while recording, and streamed from them on replay (1 MiB).
    */
-  sideFileThreshold: 1024 * 1024,
+  sideFileThreshold: DEFAULT_SIDE_FILE_THRESHOLD,
   /** A recording lock older than this is stale even if its owner looks alive (ms). */
   lockStaleAfter: 10 * 60_000,
   /** Closest candidates shown in a mismatch error. */

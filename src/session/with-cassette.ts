@@ -1,43 +1,28 @@
 import { relative } from 'node:path';
-import { cassettesEqual, deleteHeader, materializeResponses, verifyUnreadResponses } from '../cassette/index.js';
-import { CASSETTE_VERSION, type Cassette, type CassetteMeta, type Interaction, type JsonValue } from '../cassette/types.js';
-import {
-  CassetteExpiredError,
-  CassetteFormatError,
-  CassetteMismatchError,
-  CassetteNotFoundError,
-  ReeltapeConfigError,
-  UnusedInteractionsError,
-} from '../errors/index.js';
+import { readAllResponses, replayOf, type ReplayCassette } from '../cassette/replay-loader.js';
+import type { Cassette, Interaction } from '../cassette/types.js';
+import { CassetteFormatError, CassetteMismatchError, CassetteNotFoundError, ReeltapeConfigError } from '../errors/index.js';
 import { ensureInterception, runInScope } from '../interception/index.js';
-import {
-  assertNoLeaks,
-  chain,
-  defaultSanitizer,
-  redactKnownSecrets,
-  sanitizeInteraction,
-  sanitizeMeta,
-  SecretSet,
-} from '../sanitizers/index.js';
+import { chain, defaultSanitizer, sanitizeInteraction, SecretSet } from '../sanitizers/index.js';
 import type { Sanitizer } from '../sanitizers/types.js';
 import { jsonStore, type CassetteStore } from '../store/index.js';
 import { CassetteSession } from './cassette-session.js';
 import { resolveOptions } from './configuration.js';
 import { createDebugLog } from './debug-log.js';
 import type { ResolvedOptions } from './defaults.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { parseDuration } from './duration.js';
 import { emitCassetteEvent } from './events.js';
+import { checkExpiry } from './expiry.js';
 import { createClock, installFrozenDate, realNow, runWithClock, type FrozenClock } from './freeze-time.js';
 import { reportLateRequests } from './late-requests.js';
 import { reportRecordingGaps } from './recording-notices.js';
-import { assertNoSideFileLeaks } from './side-file-leaks.js';
 import { mismatchMessage } from './mismatch-message.js';
-import { effectiveMode, isCI, resolveMode } from './mode.js';
+import { effectiveMode, resolveMode } from './mode.js';
 import type { CassetteOptions, EffectiveMode } from './options.js';
-import { REELTAPE_VERSION } from './version.js';
-import { assertNoCallLeaks, CallTape, redactCallSecrets, runInTape, sanitizeCalls } from '../tapes/index.js';
+import { CallTape, runInTape } from '../tapes/index.js';
 import type { OutputDifference } from '../errors/index.js';
-import type { RecordedCall } from '../cassette/types.js';
+import { saveRecording } from './save-policy.js';
+import { reportUnused } from './unused-report.js';
 
 /** Counters of an open (or closed) cassette. */
 export interface CassetteStats {
@@ -67,10 +52,6 @@ export interface CassetteHandle {
   outputDifferences(): OutputDifference[];
 }
 
-function describeError(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message.slice(0, 1000) } : { name: 'NonError', message: String(error).slice(0, 1000) };
-}
-
 function buildSanitizer(options: ResolvedOptions): Sanitizer {
   const first = options.defaultSanitizer !== false ? [defaultSanitizer(options.defaultSanitizer)] : [];
   return chain(...first, ...(options.sanitizers ?? []));
@@ -93,11 +74,14 @@ function parseFreezeTime(value: string): number {
   return ms;
 }
 
-async function loadForMode(store: CassetteStore, file: string, requested: string): Promise<Cassette | undefined> {
+/** Opens the cassette on disk as the requested mode needs it (`undefined`: none, or passthrough). */
+async function openForMode(store: CassetteStore, file: string, requested: string): Promise<ReplayCassette | undefined> {
   if (requested === 'passthrough') return undefined;
   try {
-    // modes that may replay may leave large responses unparsed until first read (decision 0005)
-    return await store.load(file, { forReplay: requested === 'auto' || requested === 'replay' });
+    // modes that may replay leave large responses in the file until they are asked for (decision 0005)
+    if ((requested === 'auto' || requested === 'replay') && store.loadForReplay) return await store.loadForReplay(file);
+    const cassette = await store.load(file);
+    return cassette && replayOf(cassette);
   } catch (error) {
     // re-recording replaces a corrupt cassette; every other mode reports it (and leaves it untouched)
     if (requested === 'record' && error instanceof CassetteFormatError) return undefined;
@@ -143,39 +127,24 @@ export async function withCassette<T>(
   const frozenAt = typeof opts.freezeTime === 'string' ? parseFreezeTime(opts.freezeTime) : undefined;
   const log = createDebugLog(name, opts);
 
-  const existing = await loadForMode(store, file, requested);
-  let mode = effectiveMode(requested, existing !== undefined);
-  if (mode === 'replay' && !existing) {
+  const opened = await openForMode(store, file, requested);
+  let mode = effectiveMode(requested, opened !== undefined);
+  if (mode === 'replay' && !opened) {
     const why = requested === 'auto' ? 'mode auto with CI set replays only' : `mode ${requested}`;
     throw new CassetteNotFoundError(`Cassette "${name}" not found at ${file} (${why}). ${recordHint(file)}`, name, file);
   }
-
-  let expiredRerecord = false;
-  if (existing && maxAge !== undefined && mode !== 'record') {
-    const age = realNow() - Date.parse(existing.meta.recordedAt);
-    if (age > maxAge) {
-      const what = `Cassette "${name}" (${file}) was recorded ${formatDuration(age)} ago (${existing.meta.recordedAt}), more than maxAge ${String(opts.maxAge)}.`;
-      const fix = 'Re-record it with REELTAPE_MODE=record to refresh it.';
-      if (opts.onExpired === 'error') throw new CassetteExpiredError(`${what} ${fix}`, file);
-      if (opts.onExpired === 'record' && requested === 'auto' && !isCI()) {
-        mode = 'record';
-        expiredRerecord = true;
-        log?.('expired: re-recording');
-      } else if (opts.onExpired === 'record') {
-        console.warn(`reeltape: ${what} Not re-recorded automatically (${isCI() ? 'CI is set' : `mode ${requested}`}). ${fix}`);
-      } else {
-        console.warn(`reeltape: ${what} ${fix}`);
-      }
-    }
-  }
-  // anything but replay compares or rewrites the whole cassette: parse what was deferred now
-  if (existing && mode !== 'replay') materializeResponses(existing);
+  const expiredRerecord =
+    opened !== undefined && mode !== 'record' &&
+    checkExpiry({ name, file, recordedAt: opened.meta.recordedAt, maxAge: opts.maxAge, maxAgeMs: maxAge, onExpired: opts.onExpired, requested, log });
+  if (expiredRerecord) mode = 'record';
+  // anything but replay compares or rewrites the whole cassette: every response is read now
+  const existing: Cassette | undefined = opened && mode !== 'replay' ? readAllResponses(opened) : undefined;
   log?.(`opened ${file} in mode ${mode}${requested !== mode ? ` (requested ${requested})` : ''}`);
 
   const recording = mode === 'record' || mode === 'update';
   const releaseLock = recording ? await store.lock(file) : undefined;
   const startedAt = new Date(realNow()).toISOString();
-  const recordedAt = mode === 'replay' || (mode === 'update' && existing) ? existing?.meta.recordedAt : mode === 'passthrough' ? undefined : startedAt;
+  const recordedAt = mode === 'replay' || (mode === 'update' && opened) ? opened?.meta.recordedAt : mode === 'passthrough' ? undefined : startedAt;
 
   let clock: FrozenClock | undefined;
   if (opts.freezeTime !== undefined && opts.freezeTime !== false) {
@@ -195,9 +164,10 @@ export async function withCassette<T>(
     const base = mode === 'update' && existing ? existing.interactions.length : 0;
     const prepare = (interaction: Interaction, position: number): Interaction =>
       sanitizeInteraction(sanitizer, interaction, { cassette: name, index: base + position, secrets });
-    const current = new CassetteSession(name, file, mode, opts, sanitizer, log, existing, recording ? prepare : undefined);
+    const answers = mode === 'replay' ? opened : existing && replayOf(existing);
+    const current = new CassetteSession(name, file, mode, opts, sanitizer, log, answers, recording ? prepare : undefined);
     session = current;
-    const callTape = new CallTape({ cassette: name, file, mode, recorded: existing?.calls, sanitizer, allowRepeats: opts.allowRepeats });
+    const callTape = new CallTape({ cassette: name, file, mode, recorded: opened?.calls ? [...opened.calls] : undefined, sanitizer, allowRepeats: opts.allowRepeats });
     tape = callTape;
     const handle: CassetteHandle = {
       name,
@@ -235,8 +205,8 @@ export async function withCassette<T>(
 
     const [internal] = current.errors;
     if (internal !== undefined) throw internal;
-    // responses not replayed were not parsed yet: a damaged one still fails the test (checked, not kept)
-    if (mode === 'replay' && existing) verifyUnreadResponses(existing);
+    // responses not replayed are checked (not kept): a damaged one still fails the test
+    if (mode === 'replay') opened?.responses.close();
 
     if (recording && captured) {
       reportRecordingGaps({
@@ -251,34 +221,27 @@ export async function withCassette<T>(
       });
     }
 
-    if (recording && captured && (!threw || opts.saveOnError)) {
-      try {
-        written = await writeCassette({
-          store,
-          name,
-          file,
-          mode,
-          sanitizer,
-          existing,
-          recorded: captured.interactions,
-          calls: callTape.recordedCalls(),
-          prepared: captured.prepared,
-          prepare,
-          secrets,
-          incomplete: captured.incomplete,
-          recordedAt: recordedAt ?? startedAt,
-          error: threw ? describeError(thrown) : undefined,
-          force: expiredRerecord,
-          sideFileThreshold: opts.sideFileThreshold,
-        });
-      } catch (saveError) {
-        if (!threw) throw saveError;
-        // the code under test failed first: its error stays the one thrown (it is what the test is about),
-        // and the failed save (nothing was written) is reported beside it, not instead of it
-        const why = describeError(saveError);
-        console.error(`reeltape: cassette "${name}" (${file}) was not saved after the code under test threw: ${why.name}: ${why.message}`);
-      }
-      log?.(written ? `wrote ${file}` : `unchanged, not written: ${file}`);
+    if (recording && captured) {
+      written = await saveRecording({
+        store,
+        name,
+        file,
+        mode,
+        sanitizer,
+        existing,
+        recorded: captured.interactions,
+        calls: callTape.recordedCalls(),
+        prepared: captured.prepared,
+        prepare,
+        secrets,
+        incomplete: captured.incomplete,
+        recordedAt: recordedAt ?? startedAt,
+        thrown: threw ? { error: thrown } : undefined,
+        saveOnError: opts.saveOnError,
+        force: expiredRerecord,
+        sideFileThreshold: opts.sideFileThreshold,
+        log,
+      });
     }
 
     if (current.unmatched.length > 0) {
@@ -291,20 +254,8 @@ export async function withCassette<T>(
     callTape.assertOutputsEqual();
     if (mode === 'replay') callTape.reportUnused(opts.strict === true);
 
-    if (mode === 'replay' && current.index) {
-      const unused = current.index.unusedIndexes();
-      if (unused.length > 0) {
-        const message =
-          `reeltape: cassette "${name}" (${file}) has ${unused.length} recorded interaction(s) that were never requested: ` +
-          `${unused
-            .slice(0, 10)
-            .map((i) => `#${i} ${describeInteraction(existing!.interactions[i])}`)
-            .join(', ')}${unused.length > 10 ? `, … and ${unused.length - 10} more` : ''}. ` +
-          'The code under test probably changed: re-record the cassette with REELTAPE_MODE=record' +
-          (opts.strict ? '.' : ', or set `strict: true` to make this an error.');
-        if (opts.strict) throw new UnusedInteractionsError(message, file, unused);
-        console.warn(message);
-      }
+    if (mode === 'replay' && current.index && opened) {
+      reportUnused({ name, file, unused: current.index.unusedIndexes(), requests: opened.requests, strict: opts.strict === true });
     }
     return result as T;
   } catch (error) {
@@ -326,83 +277,4 @@ export async function withCassette<T>(
       ...(failure ? { error: failure } : {}),
     });
   }
-}
-
-function describeInteraction(interaction: Interaction | undefined): string {
-  return interaction ? `${interaction.request.method} ${interaction.request.url}` : '?';
-}
-
-/** Response headers that change on every request without the traffic changing (`date`). */
-const VOLATILE_RESPONSE_HEADERS = ['date'];
-
-function withoutVolatileHeaders(cassette: Cassette): Cassette {
-  return {
-    ...cassette,
-    interactions: cassette.interactions.map((interaction) => {
-      const headers = { ...interaction.response.headers };
-      for (const name of VOLATILE_RESPONSE_HEADERS) deleteHeader(headers, name);
-      return { request: interaction.request, response: { ...interaction.response, headers } };
-    }),
-  };
-}
-
-/**
- * Whether a new recording equals the cassette on disk, ignoring `meta` times/versions and the
- * response `date` header, so re-recording unchanged traffic leaves the file (and git) untouched.
- */
-function sameTraffic(existing: Cassette, next: Cassette, sideFileThreshold: number): boolean {
-  return cassettesEqual(withoutVolatileHeaders(existing), withoutVolatileHeaders(next), { sideFileThreshold });
-}
-
-interface WriteInput {
-  store: CassetteStore;
-  name: string;
-  file: string;
-  mode: EffectiveMode;
-  sanitizer: Sanitizer;
-  existing: Cassette | undefined;
-  recorded: Interaction[];
-  /** Function tape calls recorded (raw), in call order. */
-  calls: RecordedCall[];
-  /** How many of the first `recorded` are already sanitized (by `prepare`). */
-  prepared: number;
-  /** Sanitizes one recorded interaction (with `secrets`), given its position among `recorded`. */
-  prepare: (interaction: Interaction, position: number) => Interaction;
-  secrets: SecretSet;
-  incomplete: number[];
-  recordedAt: string;
-  error: { name: string; message: string } | undefined;
-  force: boolean;
-  sideFileThreshold: number;
-}
-
-/**
- * Sanitizes the new interactions (in memory), assembles the cassette, refuses it when a known
- * secret survived, and writes it atomically unless it equals what is on disk. Resolves whether it wrote.
- */
-async function writeCassette(input: WriteInput): Promise<boolean> {
-  const { name, file, sanitizer, existing, prepared, prepare, secrets } = input;
-  const base = input.mode === 'update' && existing ? existing.interactions : [];
-  const sanitized = input.recorded.map((interaction, i) => (i < prepared ? interaction : prepare(interaction, i)));
-  const calls = [...(input.mode === 'update' && existing ? (existing.calls ?? []) : []), ...sanitizeCalls(sanitizer, input.calls, { cassette: name, secrets })];
-  const extra: { [key: string]: JsonValue } = { ...(existing && input.mode === 'update' ? (existing.meta.extra ?? {}) : {}) };
-  if (input.incomplete.length > 0) extra.incompleteResponses = input.incomplete.map((i) => base.length + i);
-  let meta: CassetteMeta = {
-    reeltape: REELTAPE_VERSION,
-    node: process.version,
-    recordedAt: input.recordedAt,
-    ...(input.error ? { error: input.error } : {}),
-    ...(Object.keys(extra).length > 0 ? { extra } : {}),
-  };
-  meta = sanitizeMeta(sanitizer, meta, { cassette: name, secrets });
-  // a secret learned late (a token first seen in a later response) is replaced where it appeared earlier too
-  const cassette = redactKnownSecrets({ version: CASSETTE_VERSION, meta, interactions: [...base, ...sanitized] }, secrets);
-  if (calls.length > 0) cassette.calls = redactCallSecrets(calls, secrets);
-  assertNoLeaks(cassette, secrets.values(), file);
-  assertNoCallLeaks(cassette.calls ?? [], secrets.values(), file);
-  // large bodies bypass the body hooks: their side files are scanned for the known secrets too
-  await assertNoSideFileLeaks(cassette.interactions.slice(base.length), secrets.values(), file, base.length);
-  if (existing && !input.force && sameTraffic(existing, cassette, input.sideFileThreshold)) return false;
-  await input.store.save(file, cassette, { sideFileThreshold: input.sideFileThreshold });
-  return true;
 }

@@ -1,3 +1,4 @@
+import { loadForReplay } from '../cassette/replay-loader.js';
 import { loadCassette, resolveCassettePath, saveCassette } from '../cassette/storage.js';
 import { acquireLock } from '../session/lock.js';
 import { listFiles, removeWithSideFiles } from './files.js';
@@ -6,7 +7,7 @@ import type { CassetteStore } from './types.js';
 /**
  * The default store: reeltape's own JSON format, `<dir>/<name>.json`, large bodies in
  * content-addressed side files `<name>.bodies/<sha256>`, large responses read on first use when
- * replaying (decision 0005). It only forwards to `loadCassette`/`saveCassette`/`acquireLock`.
+ * replaying (decision 0005). It only forwards to `loadCassette`/`loadForReplay`/`saveCassette`/`acquireLock`.
  *
  * @example
  * import { configure, jsonStore } from 'reeltape';
@@ -21,7 +22,8 @@ const JSON_STORE: CassetteStore = Object.freeze<CassetteStore>({
   name: 'json',
   extension: '.json',
   resolve: resolveCassettePath,
-  load: (file, options) => loadCassette(file, { deferResponses: options.forReplay }),
+  load: (file) => loadCassette(file),
+  loadForReplay: (file) => loadForReplay(file),
   save: async (file, cassette, options) => {
     await saveCassette(file, cassette, options);
   },

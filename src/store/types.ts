@@ -1,18 +1,5 @@
+import type { ReplayCassette } from '../cassette/replay-loader.js';
 import type { Cassette } from '../cassette/types.js';
-
-/**
- * What {@link CassetteStore.load} is asked for.
- *
- * @example
- * const cassette = await store.load(file, { forReplay: true });
- */
-export interface StoreLoadOptions {
-  /**
-   * The cassette is only replayed (not compared, rewritten or merged): a store may leave large
-   * responses unread until first use. Other modes get every response parsed.
-   */
-  forReplay: boolean;
-}
 
 /**
  * What {@link CassetteStore.save} is given besides the cassette.
@@ -47,11 +34,19 @@ export interface CassetteStore {
    */
   resolve(dir: string, name: string): string;
   /**
-   * Reads and validates a cassette; `undefined` when it does not exist.
+   * Reads and validates a whole cassette; `undefined` when it does not exist.
    *
    * @throws CassetteFormatError naming the file (and the place in it) when it is damaged; the file is left untouched
    */
-  load(file: string, options: StoreLoadOptions): Promise<Cassette | undefined>;
+  load(file: string): Promise<Cassette | undefined>;
+  /**
+   * Optional: opens a cassette only to replay it, every request read and responses asked for one
+   * at a time (a store may leave them in the file until then). Without it, `withCassette` replays
+   * what {@link load} gives.
+   *
+   * @throws CassetteFormatError as {@link load} does (a response read later throws then)
+   */
+  loadForReplay?(file: string): Promise<ReplayCassette | undefined>;
   /**
    * Writes a cassette atomically: a failed save leaves the previous file byte-identical.
    *

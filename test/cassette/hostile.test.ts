@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadCassette, materializeResponses, serializeCassette, type Cassette } from '../../src/cassette/index.js';
+import { loadCassette, loadForReplay, readAllResponses, serializeCassette, type Cassette } from '../../src/cassette/index.js';
 import { MAX_JSON_DEPTH } from '../../src/cassette/format.js';
 import type { CliIO } from '../../src/cli/command.js';
 import { main } from '../../src/cli/main.js';
@@ -65,8 +65,8 @@ async function expectDamaged(name: string, location: RegExp | undefined, message
     [
       'deferred',
       async () => {
-        const cassette = await loadCassette(file, { deferResponses: true });
-        if (cassette) materializeResponses(cassette);
+        const replay = await loadForReplay(file);
+        if (replay) readAllResponses(replay);
       },
     ],
     ['replay', () => withCassette(name, () => fetch(`${server.url}/json`).then((r) => r.text()), { dir, mode: 'replay' })],
@@ -155,8 +155,8 @@ describe('size', () => {
     for (const defer of [false, true]) {
       const started = Date.now();
       const script =
-        `import { loadCassette } from './src/cassette/index.ts';` +
-        `const error = await loadCassette(${JSON.stringify(file)}, { deferResponses: ${defer} }).then(() => undefined, (e) => e);` +
+        `import { loadCassette, loadForReplay } from './src/cassette/index.ts';` +
+        `const error = await (${defer} ? loadForReplay : loadCassette)(${JSON.stringify(file)}).then(() => undefined, (e) => e);` +
         `console.log(JSON.stringify({ name: error?.name, message: error?.message, maxRssMb: process.resourceUsage().maxRSS / 1024 }));`;
       const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: childEnv(), encoding: 'utf8' });
       const result = JSON.parse(out.trim().split('\n').pop() as string) as { name: string; message: string; maxRssMb: number };
@@ -164,7 +164,7 @@ describe('size', () => {
       expect(result.message).toContain(file);
       expect(Date.now() - started).toBeLessThan(20_000);
       // the whole-file path refuses before reading; the replay scan holds at most 64 MiB of one interaction
-      expect(result.maxRssMb, `deferResponses: ${defer}`).toBeLessThan(400);
+      expect(result.maxRssMb, `forReplay: ${defer}`).toBeLessThan(400);
     }
     const io = cli();
     expect(await main(['info', file], io)).toBe(1);

@@ -1,6 +1,7 @@
 /**
- * The replay fast path (no body, plain URL, default sanitizer, no header matching) must decide
- * exactly as the full path: sanitized live requests still match, mismatches are still explained.
+ * Body-less GETs with plain URLs (once a fast path that skipped the sanitizers; since issue 16 every
+ * request is sanitized before matching) replay under every option mix: sanitized live requests still
+ * match, mismatches are still explained.
  */
 import { expect, it } from 'vitest';
 import { CassetteMismatchError } from '../../src/errors/index.js';

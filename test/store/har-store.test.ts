@@ -50,7 +50,7 @@ describe('harStore files', () => {
     const har = JSON.parse(await readFile(file, 'utf8')) as Har;
     har.log.entries[2]!.response.status = 42;
     await writeFile(file, JSON.stringify(har));
-    const error = (await store.load(file, { forReplay: true }).catch((e: unknown) => e)) as CassetteFormatError;
+    const error = (await store.load(file).catch((e: unknown) => e)) as CassetteFormatError;
     expect(error).toBeInstanceOf(CassetteFormatError);
     expect(error.location).toBe('log.entries[2].response.status');
     expect(error.message).toContain(`HAR file ${file}: `);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { auditCassettes, DEFAULT_ALLOW_FILE, findingPlace, toSarif, type AuditFinding } from '../../audit/index.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const USAGE = `Usage: reeltape audit [dir] [--config file.json]… [--allow file] [--json | --format text|json|sarif]
@@ -38,20 +38,13 @@ export const auditCommand: Command = {
   summary: 'scan cassettes for leaked secrets (exit 1 on findings)',
   usage: USAGE,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', multiple: true },
-        allow: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        format: { type: 'string' },
-      },
-    });
-    if (positionals.length > 1) {
-      io.stderr(`reeltape audit: expected at most one directory, got ${positionals.length}.\n\n${USAGE}`);
-      return 2;
-    }
+    const options = {
+      config: { type: 'string', multiple: true },
+      allow: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      format: { type: 'string' },
+    } as const;
+    const { values, positionals } = parseCommandArgs('audit', argv, options, { max: 1, what: 'directory' }, USAGE);
     const format = values.format ?? (values.json ? 'json' : 'text');
     if (!['text', 'json', 'sarif'].includes(format) || (values.json && values.format !== undefined && values.format !== 'json')) {
       io.stderr(`reeltape audit: --format must be text, json or sarif (got ${values.format ?? ''}${values.json ? ' with --json' : ''}).\n\n${USAGE}`);

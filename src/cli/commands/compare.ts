@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ReeltapeConfigError } from '../../errors/index.js';
 import { compareOutputs, compareReportHtml, compareVerdictLine, formatCompareReport, type CompareOutputsOptions } from '../../snapshots/index.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { writeHtmlReport } from '../html-output.js';
 
@@ -32,24 +32,18 @@ export const compareCommand: Command = {
   summary: 'compare two output directories (keyed CSV diffs, JSON as data)',
   usage: USAGE,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        options: { type: 'string' },
-        keys: { type: 'string' },
-        'ignore-column': { type: 'string', multiple: true },
-        'ignore-path': { type: 'string', multiple: true },
-        'array-order': { type: 'string' },
-        exclude: { type: 'string', multiple: true },
-        limit: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        html: { type: 'string' },
-      },
-      allowPositionals: true,
-    });
-    if (positionals.length !== 2) {
-      throw new ReeltapeConfigError(`compare needs two directories, got ${positionals.length}. Usage: reeltape compare <expected-dir> <actual-dir>`);
-    }
+    const flags = {
+      options: { type: 'string' },
+      keys: { type: 'string' },
+      'ignore-column': { type: 'string', multiple: true },
+      'ignore-path': { type: 'string', multiple: true },
+      'array-order': { type: 'string' },
+      exclude: { type: 'string', multiple: true },
+      limit: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      html: { type: 'string' },
+    } as const;
+    const { values, positionals } = parseCommandArgs('compare', argv, flags, { min: 2, max: 2, what: 'directory' }, USAGE);
     const options: CompareOutputsOptions = values.options ? await readOptionsFile(path.resolve(io.cwd, values.options)) : {};
     if (values.keys) options.keys = values.keys.split(',').map((k) => k.trim()).filter((k) => k !== '');
     if (values['ignore-column']) options.ignoreColumns = [...(options.ignoreColumns ?? []), ...values['ignore-column']];

@@ -75,7 +75,7 @@ export async function describeCassette(file: string, now = Date.now()): Promise<
 
 async function summarize(file: string, now: number): Promise<CassetteInfo | CassetteInfoProblem> {
   // a `.har` cassette (harStore, or one `reeltape convert` wrote) is read by the HAR store
-  const cassette = file.endsWith('.har') ? await harStore().load(file, { forReplay: false }) : await loadCassette(file);
+  const cassette = file.endsWith('.har') ? await harStore().load(file) : await loadCassette(file);
   if (!cassette) return { file, ok: false, reason: 'file not found' };
   const hosts = new Set<string>();
   const methods: Record<string, number> = {};

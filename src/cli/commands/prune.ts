@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { sideFileDir } from '../../cassette/index.js';
 import { readRunRecord, runRecordPath, writeRunRecord } from '../../adapters/run-report.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const USAGE = `Usage: reeltape prune [dir] [--yes] [--dry-run]
@@ -37,15 +37,8 @@ export const pruneCommand: Command = {
   summary: 'delete cassettes no test touched in the last full run',
   usage: USAGE,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } },
-    });
-    if (positionals.length > 1) {
-      io.stderr(`reeltape prune: expected at most one directory, got ${positionals.length}\n${USAGE}`);
-      return 2;
-    }
+    const options = { yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } } as const;
+    const { values, positionals } = parseCommandArgs('prune', argv, options, { max: 1, what: 'directory' }, USAGE);
     const record = readRunRecord(io.cwd);
     if (!record) {
       io.stderr(

@@ -3,17 +3,14 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readSerializedLayout } from '../../src/cassette/layout-reader.js';
+import { loadForReplay, readAllResponses, readReplayCassette, replayOf, type ReplayCassette } from '../../src/cassette/index.js';
 import {
   CassetteFormatError,
   DEFERRED_RESPONSE_MIN,
-  isResponseDeferred,
   loadCassette,
-  materializeResponses,
   parseCassette,
   serializeCassette,
   sha256Hex,
-  verifyUnreadResponses,
   sideFilePath,
   type Body,
   type Cassette,
@@ -24,7 +21,7 @@ import {
 import { makeTempDir, removeTempDirs } from '../helpers/index.js';
 
 /**
- * The layout reader (replay's loader, decision 0005) must give exactly what parsing the whole file
+ * The replay loader (decision 0005) must give exactly what parsing the whole file
  * gives, for every cassette `serializeCassette` writes, and the same outcome (success with equal
  * content, or a CassetteFormatError) for damaged ones.
  */
@@ -74,13 +71,17 @@ const cassette: fc.Arbitrary<Cassette> = fc.record({
 
 /** Parses `bytes` as replay does (layout reader, else the whole file), then parses every deferred response. */
 function readLikeReplay(bytes: Buffer, file = FILE): { cassette: Cassette; deferred: number } {
-  const read = readSerializedLayout(bytes, file) ?? parseCassette(bytes.toString('utf8'), file);
-  const deferred = read.interactions.filter(isResponseDeferred).length;
-  materializeResponses(read);
-  return { cassette: read, deferred };
+  const read = readReplayCassette(bytes, file) ?? replayOf(parseCassette(bytes.toString('utf8'), file));
+  const deferred = deferredFlags(read).filter(Boolean).length;
+  return { cassette: readAllResponses(read), deferred };
 }
 
-describe('layout reader (deferred responses)', () => {
+/** Per response: whether it is still in the file (not parsed yet). */
+function deferredFlags(replay: ReplayCassette): boolean[] {
+  return replay.requests.map((_, i) => replay.responses.parsedAt(i) === undefined);
+}
+
+describe('replay loader (deferred responses)', () => {
   it('reads every serialized cassette exactly as parsing the whole file does (property)', () => {
     let deferredSeen = 0;
     let laidOut = 0;
@@ -90,7 +91,7 @@ describe('layout reader (deferred responses)', () => {
         const bytes = Buffer.from(text, 'utf8');
         const eager = parseCassette(text, FILE);
         if (c.interactions.length > 0) {
-          expect(readSerializedLayout(bytes, FILE)).toBeDefined(); // serializer output is always in the layout
+          expect(readReplayCassette(bytes, FILE)).toBeDefined(); // serializer output is always in the layout
           laidOut++;
         }
         const { cassette: lazy, deferred } = readLikeReplay(bytes);
@@ -110,15 +111,14 @@ describe('layout reader (deferred responses)', () => {
       fc.property(cassette, fc.integer({ min: 1, max: 97 }), fc.integer({ min: 1, max: 3000 }), (c, chunkSize, batchSize) => {
         const text = serializeCassette(c);
         const bytes = Buffer.from(text, 'utf8');
-        const whole = readSerializedLayout(bytes, FILE);
-        const chunked = readSerializedLayout(bytes, FILE, { chunkSize, batchSize });
+        const whole = readReplayCassette(bytes, FILE);
+        const chunked = readReplayCassette(bytes, FILE, { chunkSize, batchSize });
         expect(chunked === undefined).toBe(whole === undefined);
         if (!chunked) return;
-        const deferred = chunked.interactions.map(isResponseDeferred);
-        expect(deferred).toEqual((whole as Cassette).interactions.map(isResponseDeferred));
+        const deferred = deferredFlags(chunked);
+        expect(deferred).toEqual(deferredFlags(whole as ReplayCassette));
         deferredSeen += deferred.filter(Boolean).length;
-        materializeResponses(chunked);
-        expect(chunked).toEqual(parseCassette(text, FILE));
+        expect(readAllResponses(chunked)).toEqual(parseCassette(text, FILE));
       }),
       { numRuns: 300 },
     );
@@ -137,16 +137,13 @@ describe('layout reader (deferred responses)', () => {
     };
     const text = serializeCassette(c);
     expect(text.length).toBeGreaterThan(DEFERRED_RESPONSE_MIN);
-    const read = readSerializedLayout(Buffer.from(text), FILE) as Cassette;
-    const [first, second] = read.interactions as [Interaction, Interaction];
-    expect(isResponseDeferred(first)).toBe(false);
-    expect(isResponseDeferred(second)).toBe(true);
-    expect(second.request.url).toBe('http://127.0.0.1:1/big');
-    const response = second.response;
-    expect(isResponseDeferred(second)).toBe(false);
-    expect(second.response).toBe(response); // parsed once, then an own property
+    const read = readReplayCassette(Buffer.from(text), FILE) as ReplayCassette;
+    expect(deferredFlags(read)).toEqual([false, true]);
+    expect(read.requests[1]?.url).toBe('http://127.0.0.1:1/big');
+    const response = read.responses.response(1);
+    expect(deferredFlags(read)).toEqual([false, false]);
+    expect(read.responses.response(1)).toBe(response); // parsed once, then kept
     expect(response.body).toEqual(big);
-    expect(Object.keys(second)).toEqual(['request', 'response']);
   });
 
   it('leaves other layouts to the whole-file parser', () => {
@@ -160,7 +157,7 @@ describe('layout reader (deferred responses)', () => {
       text.replace('"request": {', '"request" : {'), // a hand edit
     ];
     for (const variant of variants) {
-      expect(readSerializedLayout(Buffer.from(variant, 'utf8'), FILE)).toBeUndefined();
+      expect(readReplayCassette(Buffer.from(variant, 'utf8'), FILE)).toBeUndefined();
       expect(parseCassette(variant, FILE)).toEqual(c);
     }
   });
@@ -178,10 +175,9 @@ describe('layout reader (deferred responses)', () => {
       const eager = parseCassette(respaced, FILE);
       expect(eager.interactions.map((i) => i.request.url)).toEqual(c.interactions.map((i) => i.request.url));
       for (const options of [{}, { chunkSize: 13 }, { batchSize: 1 }]) {
-        const read = readSerializedLayout(Buffer.from(respaced), FILE, options) ?? parseCassette(respaced, FILE);
-        expect(read.interactions.map((i) => i.request.url)).toEqual(c.interactions.map((i) => i.request.url));
-        materializeResponses(read);
-        expect(read).toEqual(eager);
+        const read = readReplayCassette(Buffer.from(respaced), FILE, options) ?? replayOf(parseCassette(respaced, FILE));
+        expect(read.requests.map((r) => r.url)).toEqual(c.interactions.map((i) => i.request.url));
+        expect(readAllResponses(read)).toEqual(eager);
       }
     }
   });
@@ -202,9 +198,9 @@ describe('layout reader (deferred responses)', () => {
     const damaged = text.replace('"name": "n7"', '"name": "n7",,');
     const eager = catchError(() => parseCassette(damaged, FILE));
     expect(eager).toBeInstanceOf(CassetteFormatError);
-    const read = readSerializedLayout(Buffer.from(damaged), FILE) as Cassette;
+    const read = readReplayCassette(Buffer.from(damaged), FILE) as ReplayCassette;
     expect(read).toBeDefined(); // the damage is inside a deferred response: the load itself succeeds
-    const lazy = catchError(() => read.interactions[1]?.response);
+    const lazy = catchError(() => read.responses.response(1));
     expect(lazy).toBeInstanceOf(CassetteFormatError);
     expect((lazy as Error).message).toBe((eager as Error).message);
     expect((lazy as Error).message).toMatch(/c\.json is not valid JSON \(line \d+, column \d+\)/);
@@ -214,8 +210,8 @@ describe('layout reader (deferred responses)', () => {
     const text = serializeCassette(sampleWithBigBody());
     const damaged = text.replace('"status": 200,\n        "statusText": "Big"', '"status": "200",\n        "statusText": "Big"');
     expect(damaged).not.toBe(text);
-    const read = readSerializedLayout(Buffer.from(damaged), FILE) as Cassette;
-    const error = catchError(() => materializeResponses(read));
+    const read = readReplayCassette(Buffer.from(damaged), FILE) as ReplayCassette;
+    const error = catchError(() => readAllResponses(read));
     expect(error).toBeInstanceOf(CassetteFormatError);
     expect((error as CassetteFormatError).message).toContain('interactions[1].response.status: expected an integer 100-599, got "200"');
   });
@@ -232,18 +228,18 @@ describe('layout reader (deferred responses)', () => {
     // a file body written on one line: not the layout's own form, so it is deferred like any other
     const text = serializeCassette(base).replace('"body": null\n      }\n    }\n  ]', `"body": { "file": "${SIDE_SHA}", "size": ${SIDE_BYTES.length} }\n      }\n    }\n  ]`);
     await writeFile(file, text);
-    const read = (await loadCassette(file, { deferResponses: true })) as Cassette;
-    expect(isResponseDeferred(read.interactions[0] as Interaction)).toBe(true);
-    const missing = catchError(() => read.interactions[0]?.response);
+    const read = (await loadForReplay(file)) as ReplayCassette;
+    expect(deferredFlags(read)).toEqual([true]);
+    const missing = catchError(() => read.responses.response(0));
     expect(missing).toBeInstanceOf(CassetteFormatError);
     expect((missing as Error).message).toMatch(/refers to side file .*, which is missing/);
 
     await mkdir(join(dir, 'c.bodies'), { recursive: true });
     await writeFile(sideFilePath(file, SIDE_SHA), SIDE_BYTES);
-    const again = (await loadCassette(file, { deferResponses: true })) as Cassette;
-    expect(again.interactions[0]?.response.body).toMatchObject({ kind: 'file', sha256: SIDE_SHA, size: SIDE_BYTES.length });
-    // and the eager loader agrees
-    expect(await loadCassette(file)).toEqual(again);
+    const again = (await loadForReplay(file)) as ReplayCassette;
+    expect(again.responses.response(0).body).toMatchObject({ kind: 'file', sha256: SIDE_SHA, size: SIDE_BYTES.length });
+    // and the whole-file loader agrees
+    expect(await loadCassette(file)).toEqual(readAllResponses(again));
   });
 
   it.skipIf(process.platform !== 'linux')('reads deferred responses from the file it opened, even when it is replaced; closes it when all are read', async () => {
@@ -253,8 +249,8 @@ describe('layout reader (deferred responses)', () => {
     original.interactions.push(structuredClone(original.interactions[1] as Interaction), structuredClone(original.interactions[1] as Interaction));
     const text = serializeCassette(original);
     await writeFile(file, text);
-    const read = (await loadCassette(file, { deferResponses: true })) as Cassette;
-    expect(read.interactions.filter(isResponseDeferred)).toHaveLength(3);
+    const read = (await loadForReplay(file)) as ReplayCassette;
+    expect(deferredFlags(read).filter(Boolean)).toHaveLength(3);
     expect(descriptorsOf(file)).toBe(1);
 
     // re-recorded elsewhere and renamed over it while it is replayed: the replay goes on with what it opened
@@ -262,14 +258,14 @@ describe('layout reader (deferred responses)', () => {
     for (const interaction of replaced.interactions) interaction.response.statusText = 'Replaced';
     await writeFile(`${file}.tmp`, serializeCassette(replaced));
     await rename(`${file}.tmp`, file);
-    expect(read.interactions[2]?.response.statusText).toBe('Big');
+    expect(read.responses.response(2).statusText).toBe('Big');
     expect(descriptorsOf(file)).toBe(1);
-    materializeResponses(read);
+    const all = readAllResponses(read);
     expect(descriptorsOf(file)).toBe(0);
-    expect(read).toEqual(parseCassette(text, file));
+    expect(all).toEqual(parseCassette(text, file));
   });
 
-  it('verifyUnreadResponses checks the responses not read yet without keeping them, then closes the file', async () => {
+  it('responses.close() checks the responses not read yet without keeping them, then closes the file', async () => {
     const dir = await makeTempDir('layout-verify');
     const file = join(dir, 'c.json');
     const c = sampleWithBigBody();
@@ -277,22 +273,21 @@ describe('layout reader (deferred responses)', () => {
     const text = serializeCassette(c);
     await writeFile(file, text);
     const eager = parseCassette(text, file);
-    const read = (await loadCassette(file, { deferResponses: true })) as Cassette;
-    expect(read.interactions.map(isResponseDeferred)).toEqual([false, true, true]);
-    expect(read.interactions[1]?.response).toEqual(eager.interactions[1]?.response); // read: kept
+    const read = (await loadForReplay(file)) as ReplayCassette;
+    expect(deferredFlags(read)).toEqual([false, true, true]);
+    expect(read.responses.response(1)).toEqual(eager.interactions[1]?.response); // read: kept
     expect(descriptorsOf(file)).toBe(1);
-    verifyUnreadResponses(read);
+    read.responses.close();
     expect(descriptorsOf(file)).toBe(0);
-    expect(read.interactions.map(isResponseDeferred)).toEqual([false, false, false]);
-    expect(read.interactions[1]?.response).toEqual(eager.interactions[1]?.response);
-    expect(Object.hasOwn(read.interactions[2] as Interaction, 'response')).toBe(false); // checked, not kept
-    expect(() => read.interactions[2]?.response).toThrow(/interactions\[2\]\.response was checked and let go/);
-    verifyUnreadResponses(read); // nothing left to check
+    expect(read.responses.response(1)).toEqual(eager.interactions[1]?.response);
+    expect(read.responses.parsedAt(2)).toBeUndefined(); // checked, not kept
+    expect(() => read.responses.response(2)).toThrow(/interactions\[2\]\.response was read after its cassette's replay ended/);
+    read.responses.close(); // nothing left to check
 
     // a damaged one that was never read fails with the field named, and the file is let go of all the same
     await writeFile(file, text.replace('"status": 200,\n        "statusText": "Big"', '"status": "200",\n        "statusText": "Big"'));
-    const damaged = (await loadCassette(file, { deferResponses: true })) as Cassette;
-    const error = catchError(() => verifyUnreadResponses(damaged));
+    const damaged = (await loadForReplay(file)) as ReplayCassette;
+    const error = catchError(() => damaged.responses.close());
     expect(error).toBeInstanceOf(CassetteFormatError);
     expect((error as CassetteFormatError).message).toContain('interactions[1].response.status: expected an integer 100-599, got "200"');
     expect(descriptorsOf(file)).toBe(0);
@@ -315,10 +310,9 @@ describe('layout reader (deferred responses)', () => {
     const eager = parseCassette(text, file);
     await fc.assert(
       fc.asyncProperty(fc.shuffledSubarray(Array.from({ length: 500 }, (_, i) => i), { minLength: 1 }), async (order) => {
-        const read = (await loadCassette(file, { deferResponses: true })) as Cassette;
-        for (const i of order) expect(read.interactions[i]?.response).toEqual(eager.interactions[i]?.response);
-        materializeResponses(read);
-        expect(read).toEqual(eager);
+        const read = (await loadForReplay(file)) as ReplayCassette;
+        for (const i of order) expect(read.responses.response(i)).toEqual(eager.interactions[i]?.response);
+        expect(readAllResponses(read)).toEqual(eager);
       }),
       { numRuns: 25 },
     );
@@ -354,14 +348,11 @@ describe('layout reader (deferred responses)', () => {
         await writeFile(file, bytes);
         const eager = await loadCassette(file).catch((e: unknown) => e);
         // the scan window's edges change nothing: layout or not, and the same error if any
-        const whole = outcome(() => readSerializedLayout(bytes, file));
-        expect(outcome(() => readSerializedLayout(bytes, file, { chunkSize: 13 }))).toEqual(whole);
-        expect(outcome(() => readSerializedLayout(bytes, file, { batchSize: 1 }))).toEqual(whole);
-        const lazy = await loadCassette(file, { deferResponses: true })
-          .then((read) => {
-            if (read) materializeResponses(read);
-            return read;
-          })
+        const whole = outcome(() => readReplayCassette(bytes, file));
+        expect(outcome(() => readReplayCassette(bytes, file, { chunkSize: 13 }))).toEqual(whole);
+        expect(outcome(() => readReplayCassette(bytes, file, { batchSize: 1 }))).toEqual(whole);
+        const lazy = await loadForReplay(file)
+          .then((read) => read && readAllResponses(read))
           .catch((e: unknown) => e);
         if (eager instanceof Error) {
           expect(eager).toBeInstanceOf(CassetteFormatError);
@@ -395,12 +386,11 @@ function descriptorsOf(file: string): number {
 }
 
 /** What reading gave: not the layout, a cassette (materialized), or an error's message. */
-function outcome(read: () => Cassette | undefined): { layout: false } | { cassette: Cassette } | { error: string } {
+function outcome(read: () => ReplayCassette | undefined): { layout: false } | { cassette: Cassette } | { error: string } {
   try {
-    const cassette = read();
-    if (!cassette) return { layout: false };
-    materializeResponses(cassette);
-    return { cassette };
+    const replay = read();
+    if (!replay) return { layout: false };
+    return { cassette: readAllResponses(replay) };
   } catch (error) {
     return { error: String(error) };
   }
