@@ -1,9 +1,11 @@
 import { CassetteFormatError } from '../errors/index.js';
 import { headerMapFromEntries, sortedHeadersForOutput } from './headers.js';
 import { parseJsonText } from './json-text.js';
-import { isCompactFormat } from './body-codec.js';
+import { bodyByteLength, isCompactFormat } from './body-codec.js';
 import { sideFilePath } from './side-files.js';
 import { canParseUrl } from './canonical-url.js';
+import { failureToJson, NO_RESPONSE, validateFailure } from './failure.js';
+import { streamToJson, validateStream } from './stream-chunks.js';
 import {
   CASSETTE_VERSION,
   type Body,
@@ -67,6 +69,7 @@ function sortKeysDeep(value: Json): Json {
 
 function interactionToJson(interaction: Interaction): JsonObject {
   const { request, response } = interaction;
+  const failure = interaction.failure ? { failure: failureToJson(interaction.failure) } : undefined;
   return {
     request: {
       method: request.method,
@@ -74,12 +77,15 @@ function interactionToJson(interaction: Interaction): JsonObject {
       headers: sortedHeadersForOutput(request.headers) as JsonObject,
       body: bodyToJson(request.body),
     },
-    response: {
-      status: response.status,
-      statusText: response.statusText,
-      headers: sortedHeadersForOutput(response.headers) as JsonObject,
-      body: bodyToJson(response.body),
-    },
+    ...(failure ?? {
+      response: {
+        status: response.status,
+        statusText: response.statusText,
+        headers: sortedHeadersForOutput(response.headers) as JsonObject,
+        body: bodyToJson(response.body),
+        ...(response.stream ? { stream: streamToJson(response.stream) } : {}),
+      },
+    }),
   };
 }
 
@@ -388,6 +394,12 @@ export class CassetteValidator {
   }
 
   private interaction(value: unknown, path: string): Interaction {
+    // a recorded failure has no response (failure.ts)
+    if (value !== null && typeof value === 'object' && Object.hasOwn(value, 'failure')) {
+      const obj = this.object(value, path, ['request', 'failure'], ['request', 'failure']);
+      const failure = validateFailure(obj.failure, `${path}.failure`, (p, m) => this.fail(p, m));
+      return { request: this.request(obj.request, `${path}.request`), response: NO_RESPONSE, failure };
+    }
     const obj = this.object(value, path, ['request', 'response'], ['request', 'response']);
     return { request: this.request(obj.request, `${path}.request`), response: this.response(obj.response, `${path}.response`) };
   }
@@ -408,19 +420,21 @@ export class CassetteValidator {
   }
 
   private response(value: unknown, path: string): RecordedResponse {
-    const rs = this.object(value, path, RESPONSE_KEYS, RESPONSE_KEYS);
+    const rs = this.object(value, path, [...RESPONSE_KEYS, 'stream'], RESPONSE_KEYS);
     const status = rs.status;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
       this.expected(`${path}.status`, 'an integer 100-599', status);
     }
     const statusText = this.string(rs.statusText, `${path}.statusText`);
     this.fieldText(statusText, `${path}.statusText`);
-    return {
+    const response: RecordedResponse = {
       status: status as number,
       statusText,
       headers: this.headers(rs.headers, `${path}.headers`),
       body: this.body(rs.body, `${path}.body`),
     };
+    if (rs.stream !== undefined) response.stream = validateStream(rs.stream, `${path}.stream`, bodyByteLength(response.body), (p, m) => this.fail(p, m));
+    return response;
   }
 
   private headers(value: unknown, path: string): HeaderMap {

@@ -12,3 +12,5 @@ export { materializeResponses, verifyUnreadResponses, isResponseDeferred, DEFERR
 export { writeFileAtomic } from './atomic-write.js';
 export { writeSideFile, sideFileDir, sideFilePath, sha256Hex } from './side-files.js';
 export { SideFileWriter, SIDE_FILE_TEMP, isLiveSideFileTemp, discardSideFileTemp, releaseSideFileTemp, readSideFileSync, sideFileReadStream, type WrittenSideFile } from './side-file-writer.js';
+export { isStreamedResponse, ChunkTimeline, chunkSlices, realignStream, carryStream, type ResponseStream, type StreamChunk } from './stream-chunks.js';
+export { recordError, errorFromRecord, failureCode, NO_RESPONSE, type RecordedError, type RecordedFailure } from './failure.js';

@@ -1,3 +1,4 @@
+import { ChunkTimeline, headersFromFetch, isStreamedResponse, type ResponseStream } from '../cassette/index.js';
 import { parseContentEncoding } from './compression.js';
 import { BodyCapture, captureStream, type CapturedBody, type SpillOptions } from './body-capture.js';
 
@@ -13,8 +14,11 @@ export interface ResponseCapture {
   readonly response: Response;
   /** Settles when the body is fully read or failed. Never rejects. */
   readonly done: Promise<void>;
-  /** The body captured so far (in memory, or a temp side file), and whether it is the complete body. */
-  snapshot(): { body: CapturedBody; complete: boolean };
+  /**
+   * The body captured so far (in memory, or a temp side file), whether it is the complete body,
+   * and, for a streamed response ({@link isStreamedResponse}), its chunks.
+   */
+  snapshot(): { body: CapturedBody; complete: boolean; stream?: ResponseStream };
   /** Stops reading (after a timeout). */
   abort(): void;
   /** Drops the captured body (deletes a temp side file). */
@@ -45,20 +49,35 @@ export function captureResponse(response: Response, spill?: SpillOptions): Respo
   } catch {
     body = null;
   }
-  const done = captureStream(body, capture, (r) => (reader = r)).then((ok) => {
+  const timeline = body && isStreamedResponse(headersFromFetch(response.headers)) ? new ChunkTimeline() : undefined;
+  const done = captureStream(body, capture, (r) => (reader = r), timeline).then((ok) => {
     complete = ok;
   });
   return {
     response,
     done,
     snapshot() {
-      return { body: capture.result(), complete };
+      return withStream(capture.result(), complete, timeline);
     },
     abort() {
+      timeline?.cancel();
       reader?.cancel().catch(() => undefined);
     },
     discard() {
       capture.discard();
     },
   };
+}
+
+/**
+ * A capture's snapshot: the body, whether it is complete, and the chunks when a timeline was kept
+ * and the body stayed in memory (a body spilled to a side file is stored without its chunks).
+ *
+ * @example
+ * return withStream(capture.result(), complete, timeline);
+ */
+export function withStream(body: CapturedBody, complete: boolean, timeline: ChunkTimeline | undefined): { body: CapturedBody; complete: boolean; stream?: ResponseStream } {
+  if (!timeline || body.kind !== 'memory') return { body, complete };
+  const stream = timeline.result(complete);
+  return stream.chunks.length === 0 && !stream.end ? { body, complete } : { body, complete, stream };
 }

@@ -10,3 +10,4 @@ export { BodyCapture, captureStream, type CapturedBody, type ChunkRedactor, type
 export { recordRequest, requestHead, recordResponse, toFetchResponse, prepareResponses, prepareResponsesInBackground } from './exchange.js';
 export { decodeBody, encodeBody, parseContentEncoding, createDecoder, createEncoder, looksEncoded } from './compression.js';
 export { bodyAbandoned, expectsContinue } from './continue.js';
+export { replayChunks, type ReplayTiming } from './stream-replay.js';

@@ -5,6 +5,7 @@
  * through the interceptors as before.
  */
 import { fetchAndCapture } from './record-fetch.js';
+import { fetchFailure } from './failures.js';
 import { currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
 
 /** What a layer asks of the interception state at call time. */
@@ -123,7 +124,14 @@ async function recordDirectFetch(
     scope.fail(error);
     throw networkError(error);
   }
-  const { forClient, capture } = await fetchAndCapture(pureFetch, request, decision.spill, 'direct');
+  let fetched;
+  try {
+    fetched = await fetchAndCapture(pureFetch, request, decision.spill, 'direct');
+  } catch (error) {
+    decision.onFailure?.(fetchFailure(error, request.signal.aborted));
+    throw error;
+  }
+  const { forClient, capture } = fetched;
   decision.onResponse(capture);
   return forClient;
 }
