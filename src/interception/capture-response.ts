@@ -1,4 +1,4 @@
-import { ChunkTimeline, headersFromFetch, isStreamedResponse, type ResponseStream } from '../cassette/index.js';
+import { ChunkTimeline, errorFromRecord, headersFromFetch, isStreamedResponse, type RecordedFailure, type ResponseStream } from '../cassette/index.js';
 import { parseContentEncoding } from './compression.js';
 import { BodyCapture, captureStream, type CapturedBody, type SpillOptions } from './body-capture.js';
 
@@ -21,6 +21,11 @@ export interface ResponseCapture {
   snapshot(): { body: CapturedBody; complete: boolean; stream?: ResponseStream };
   /** Stops reading (after a timeout). */
   abort(): void;
+  /**
+   * The body ended with a failure the capture cannot see itself (a `node:http` response reset
+   * mid-body, the client destroying it): noted as the end of the stream, and reading stops.
+   */
+  fail?(failure: RecordedFailure): void;
   /** Drops the captured body (deletes a temp side file). */
   discard(): void;
 }
@@ -61,6 +66,11 @@ export function captureResponse(response: Response, spill?: SpillOptions): Respo
     },
     abort() {
       timeline?.cancel();
+      reader?.cancel().catch(() => undefined);
+    },
+    fail(failure) {
+      if ('aborted' in failure) timeline?.cancel();
+      else timeline?.fail(errorFromRecord(failure.error));
       reader?.cancel().catch(() => undefined);
     },
     discard() {

@@ -10,13 +10,15 @@ import { errorFromRecord, recordError, type RecordedFailure } from '../cassette/
 interface RawRequest {
   once(event: 'error', listener: (error: unknown) => void): unknown;
   once(event: 'close', listener: () => void): unknown;
+  once(event: 'response', listener: (response: { once(event: 'error', listener: (error: unknown) => void): unknown }) => void): unknown;
+  prependOnceListener(event: 'error', listener: (error: unknown) => void): unknown;
   destroy(error?: Error): unknown;
   destroyed?: boolean;
 }
 
 function rawRequest(request: Request): RawRequest | undefined {
   const raw = getRawRequest(request) as Partial<RawRequest> | undefined;
-  return raw && typeof raw.once === 'function' && typeof raw.destroy === 'function' ? (raw as RawRequest) : undefined;
+  return raw && typeof raw.prependOnceListener === 'function' && typeof raw.destroy === 'function' ? (raw as RawRequest) : undefined;
 }
 
 /**
@@ -34,9 +36,10 @@ export function fetchFailure(error: unknown, aborted: boolean): RecordedFailure 
 }
 
 /**
- * Watches a `node:http` request that goes out to be recorded: an `error` before any response is
- * handed to `onFailure` — as `aborted` when the client destroyed the request itself (its timeout,
- * an abort), else as the network error. The session ignores it once a response arrived.
+ * Watches a `node:http` request that goes out to be recorded: an `error` is handed to `onFailure` —
+ * as `aborted` when the client destroyed the request itself (its timeout, an abort), else as the
+ * network error. After a response arrived, an error of the response (a reset mid-body) is handed
+ * over too: the session makes it the end of the response's stream.
  *
  * @example
  * watchHttpFailure(request, (failure) => decision.onFailure?.(failure));
@@ -51,7 +54,9 @@ export function watchHttpFailure(request: Request, onFailure: (failure: Recorded
     byClient = true;
     return destroy.call(this, error);
   };
-  raw.once('error', (error) => onFailure(byClient ? { aborted: true } : { error: recordError(error) }));
+  // first in line: a client's own error listener may destroy the request before others run
+  raw.prependOnceListener('error', (error) => onFailure(byClient ? { aborted: true } : { error: recordError(error) }));
+  raw.once('response', (response) => response.once('error', (error) => onFailure(byClient ? { aborted: true } : { error: recordError(error) })));
   raw.once('close', () => {
     if (byClient) onFailure({ aborted: true });
   });
@@ -72,21 +77,25 @@ function clientGivesUp(request: Request): Promise<void> {
 export interface Failable {
   pending(): boolean;
   errorWith(error: Error): void;
+  respondWith(response: Response): void;
 }
 
 /**
  * Replays a recorded failure. A network error fails the request with the same error: for fetch
  * `TypeError: fetch failed` with the recorded error as `cause`, for `node:http` the recorded error
  * itself (`error` event, same `code`). An `aborted` request is never answered, so the client's
- * own timeout or abort fires again and the client sees its own error; then it is closed.
+ * own timeout or abort fires again and the client sees its own error; then it is settled quietly.
  *
  * @example
  * await replayFailure(request, failure, true, { pending, errorWith: (e) => controller.errorWith(e) });
  */
 export async function replayFailure(request: Request, failure: RecordedFailure, fromFetch: boolean, controller: Failable): Promise<void> {
   if ('aborted' in failure) {
-    await clientGivesUp(request);
-    if (controller.pending()) controller.errorWith(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    // the live request held the process open while it waited (its socket); so does its replay
+    const hold = setInterval(() => undefined, 60_000);
+    await clientGivesUp(request).finally(() => clearInterval(hold));
+    // settled without a word to the client (it is gone): a destroyed socket ignores it, a rejected fetch too
+    if (controller.pending()) controller.respondWith(Response.error());
     return;
   }
   const error = errorFromRecord(failure.error);

@@ -96,7 +96,8 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
   const answerable = {
     pending,
     respondWith: (r: Response) => controller.respondWith(r),
-    fail: (failure: RecordedFailure) => replayFailure(request, failure, fromFetch, { pending, errorWith: (e) => controller.errorWith(e) }),
+    fail: (failure: RecordedFailure) =>
+      replayFailure(request, failure, fromFetch, { pending, errorWith: (e) => controller.errorWith(e), respondWith: (r) => controller.respondWith(r) }),
   };
   // `Expect: 100-continue`: a cassette that may replay reads the body to match, and the client sends
   // it only after `100 Continue`, so reeltape sends that itself (one that only records decides without

@@ -323,7 +323,8 @@ export class CassetteSession implements InterceptionScope {
         void slot.done.then(() => this.settled(slot));
       },
       onFailure: (failure) => {
-        if (slot.capture || slot.failure) return; // a response came: an error after it ends its body, not the request
+        if (slot.failure) return;
+        if (slot.capture) return slot.capture.fail?.(failure); // a response came: the error ends its body
         slot.failure = failure;
         this.log?.(`${label} → failed: ${failureCode(failure)} (recorded as a failure)`);
         slot.done = bodyRead ?? Promise.resolve();
