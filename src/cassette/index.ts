@@ -14,3 +14,4 @@ export { writeSideFile, sideFileDir, sideFilePath, sha256Hex } from './side-file
 export { SideFileWriter, SIDE_FILE_TEMP, isLiveSideFileTemp, discardSideFileTemp, releaseSideFileTemp, readSideFileSync, sideFileReadStream, type WrittenSideFile } from './side-file-writer.js';
 export { isStreamedResponse, ChunkTimeline, chunkSlices, realignStream, carryStream, type ResponseStream, type StreamChunk } from './stream-chunks.js';
 export { recordError, errorFromRecord, failureCode, NO_RESPONSE, type RecordedError, type RecordedFailure } from './failure.js';
+export { summarizeStreamsAndFailures, type StreamsAndFailures } from './streams-summary.js';

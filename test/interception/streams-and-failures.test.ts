@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, makeTempDir } from '../helpers/index.js';
+import { main } from '../../src/cli/main.js';
 
 // Streamed responses keep their chunks and failures are recorded: each scenario records in a child
 // process against a loopback server, then replays in a fresh child process with the server's
@@ -139,7 +140,7 @@ describe('streamed responses', () => {
     const stored = (await cassette('sse-fetch')).interactions[0]!.response;
     expect(stored.body.text).toBe(texts(recorded).join(''));
     expect(stored.stream.chunks.map((c: { size: number }) => c.size)).toEqual(texts(recorded).map((t) => Buffer.byteLength(t)));
-    expect(stored.stream.chunks[3].at).toBeGreaterThanOrEqual(150); // recorded 60 ms apart
+    expect(stored.stream.chunks[3].at - stored.stream.chunks[0].at).toBeGreaterThanOrEqual(150); // written 60 ms apart
     // default replay: no delays
     expect(replayed.reads[3]!.at).toBeLessThan(100);
   });
@@ -237,5 +238,16 @@ describe('recorded failures', () => {
     expect(replayed).toEqual(recorded);
     const stored = await cassette('got-retry');
     expect(stored.interactions.map((i) => (i.failure ? Object.keys(i.failure)[0] : i.response.status))).toEqual(['aborted', 'error', 200]);
+  });
+});
+
+describe('reeltape info', () => {
+  it('shows streamed responses with their chunk counts and recorded failures with their codes', async () => {
+    let out = '';
+    const io = { cwd: dir, env: {}, stdout: (t: string) => void (out += t), stderr: (t: string) => void (out += t) };
+    expect(await main(['info', join(dir, 'sse-fetch.json'), join(dir, 'refused-http.json'), join(dir, 'got-retry.json')], io)).toBe(0);
+    expect(out).toContain('streamed:     1 response (4 chunks)');
+    expect(out).toContain('failures:     2 (ECONNREFUSED ×2)');
+    expect(out).toContain('failures:     2 (aborted ×1, ECONNRESET ×1)');
   });
 });

@@ -6,6 +6,7 @@ import { loadCassette } from '../../cassette/storage.js';
 import { harStore } from '../../store/index.js';
 import type { Body } from '../../cassette/types.js';
 import { CassetteFormatError } from '../../errors/index.js';
+import { summarizeStreamsAndFailures, type StreamsAndFailures } from '../../cassette/streams-summary.js';
 import type { CliIO, Command } from '../command.js';
 
 /** What `reeltape info --json` prints for one readable cassette. */
@@ -26,6 +27,10 @@ export interface CassetteInfo {
   /** Distinct side files and their total size. */
   sideFiles: { count: number; bytes: number };
   error?: { name: string; message: string };
+  /** Streamed responses stored with their chunks (only when there are any). */
+  streams?: StreamsAndFailures['streams'];
+  /** Recorded failures and their codes (only when there are any). */
+  failures?: StreamsAndFailures['failures'];
 }
 
 /** What `reeltape info --json` prints for a file that could not be read as a cassette. */
@@ -38,7 +43,7 @@ export interface CassetteInfoProblem {
 const USAGE = `Usage: reeltape info [--json] [dir|file…]
 
 Summarizes cassettes: interactions, recording time and age, reeltape/Node versions, hosts, methods,
-body bytes, side files and a recorded error. Directories are searched recursively for *.json and *.har
+body bytes, side files, a recorded error, streamed responses (chunk counts) and recorded failures (codes). Directories are searched recursively for *.json and *.har
 (default: ./cassettes). Corrupt cassettes are listed with the reason and make the exit code 1.
 
 Options:
@@ -108,6 +113,9 @@ async function summarize(file: string, now: number): Promise<CassetteInfo | Cass
     sideFiles: { count: sides.size, bytes: [...sides.values()].reduce((a, b) => a + b, 0) },
   };
   if (cassette.meta.error) result.error = cassette.meta.error;
+  const { streams, failures } = summarizeStreamsAndFailures(cassette.interactions);
+  if (streams.responses > 0) result.streams = streams;
+  if (failures.count > 0) result.failures = failures;
   return result;
 }
 
@@ -145,6 +153,8 @@ function printText(results: Array<CassetteInfo | CassetteInfoProblem>, io: CliIO
       `  side files:   ${r.sideFiles.count}${r.sideFiles.count ? ` (${formatBytes(r.sideFiles.bytes)})` : ''}`,
     ];
     if (r.error) lines.push(`  error:        ${r.error.name}: ${r.error.message}`);
+    if (r.streams) lines.push(`  streamed:     ${r.streams.responses} response${r.streams.responses === 1 ? '' : 's'} (${r.streams.chunks} chunks)`);
+    if (r.failures) lines.push(`  failures:     ${r.failures.count} (${Object.entries(r.failures.codes).map(([code, n]) => `${code} ×${n}`).join(', ')})`);
     io.stdout(`${lines.join('\n')}\n`);
   }
 }
