@@ -12,6 +12,6 @@ export { materializeResponses, verifyUnreadResponses, isResponseDeferred, DEFERR
 export { writeFileAtomic } from './atomic-write.js';
 export { writeSideFile, sideFileDir, sideFilePath, sha256Hex } from './side-files.js';
 export { SideFileWriter, SIDE_FILE_TEMP, isLiveSideFileTemp, discardSideFileTemp, releaseSideFileTemp, readSideFileSync, sideFileReadStream, type WrittenSideFile } from './side-file-writer.js';
-export { isStreamedResponse, ChunkTimeline, chunkSlices, realignStream, carryStream, type ResponseStream, type StreamChunk } from './stream-chunks.js';
+export { isStreamedResponse, hasStreamingType, ChunkTimeline, chunkSlices, realignStream, carryStream, type ResponseStream, type StreamChunk } from './stream-chunks.js';
 export { recordError, errorFromRecord, failureCode, NO_RESPONSE, type RecordedError, type RecordedFailure } from './failure.js';
 export { summarizeStreamsAndFailures, type StreamsAndFailures } from './streams-summary.js';

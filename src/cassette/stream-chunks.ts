@@ -38,14 +38,26 @@ const STREAM_TYPES = new Set(['text/event-stream', 'application/x-ndjson', 'appl
  * isStreamedResponse({ 'content-type': 'text/event-stream' }); // true
  */
 export function isStreamedResponse(headers: HeaderMap): boolean {
-  const one = (name: string): string => {
-    const v = headers[name];
-    return (Array.isArray(v) ? v.join(',') : (v ?? '')).trim().toLowerCase();
-  };
-  const encoding = one('content-encoding');
+  const encoding = headerText(headers, 'content-encoding');
   if (encoding !== '' && encoding !== 'identity') return false;
-  if (STREAM_TYPES.has(one('content-type').split(';', 1)[0]!.trim())) return true;
-  return one('content-length') === '' && one('transfer-encoding').includes('chunked');
+  if (hasStreamingType(headers)) return true;
+  return headerText(headers, 'content-length') === '' && headerText(headers, 'transfer-encoding').includes('chunked');
+}
+
+/**
+ * Whether a response has a streaming content type (SSE, NDJSON, `stream+json`, JSON Lines): one
+ * that may never end, so a client that stops reading ends it (other chunked bodies are recorded whole).
+ *
+ * @example
+ * hasStreamingType({ 'content-type': 'application/x-ndjson' }); // true
+ */
+export function hasStreamingType(headers: HeaderMap): boolean {
+  return STREAM_TYPES.has(headerText(headers, 'content-type').split(';', 1)[0]!.trim());
+}
+
+function headerText(headers: HeaderMap, name: string): string {
+  const v = headers[name];
+  return (Array.isArray(v) ? v.join(',') : (v ?? '')).trim().toLowerCase();
 }
 
 /**

@@ -6,11 +6,17 @@
 import { getRawRequest } from '@mswjs/interceptors';
 import { errorFromRecord, recordError, type RecordedFailure } from '../cassette/index.js';
 
+/** The parts of a `node:http` `IncomingMessage` used here. */
+interface RawResponse {
+  once(event: 'error', listener: (error: unknown) => void): unknown;
+  destroy(error?: Error): unknown;
+}
+
 /** The parts of a `node:http` `ClientRequest` used here. */
 interface RawRequest {
   once(event: 'error', listener: (error: unknown) => void): unknown;
   once(event: 'close', listener: () => void): unknown;
-  once(event: 'response', listener: (response: { once(event: 'error', listener: (error: unknown) => void): unknown }) => void): unknown;
+  once(event: 'response', listener: (response: RawResponse) => void): unknown;
   prependOnceListener(event: 'error', listener: (error: unknown) => void): unknown;
   destroy(error?: Error): unknown;
   destroyed?: boolean;
@@ -56,7 +62,16 @@ export function watchHttpFailure(request: Request, onFailure: (failure: Recorded
   };
   // first in line: a client's own error listener may destroy the request before others run
   raw.prependOnceListener('error', (error) => onFailure(byClient ? { aborted: true } : { error: recordError(error) }));
-  raw.once('response', (response) => response.once('error', (error) => onFailure(byClient ? { aborted: true } : { error: recordError(error) })));
+  raw.once('response', (response) => {
+    // the client destroying the response (it stopped reading an endless stream) is its doing too;
+    // Node destroys it itself on a reset, always with an error (`aborted`)
+    const destroyResponse = response.destroy;
+    response.destroy = function (this: RawResponse, error?: Error) {
+      if (error === undefined) byClient = true;
+      return destroyResponse.call(this, error);
+    };
+    response.once('error', (error) => onFailure(byClient ? { aborted: true } : { error: recordError(error) }));
+  });
   raw.once('close', () => {
     if (byClient) onFailure({ aborted: true });
   });

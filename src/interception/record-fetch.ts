@@ -1,7 +1,7 @@
 import { FetchResponse } from '@mswjs/interceptors';
 import { BodyCapture, type SpillOptions } from './body-capture.js';
 import { captureResponse, withStream, type ResponseCapture } from './capture-response.js';
-import { ChunkTimeline, headersFromFetch, isStreamedResponse } from '../cassette/index.js';
+import { ChunkTimeline, hasStreamingType, headersFromFetch, isStreamedResponse } from '../cassette/index.js';
 import { createEncoder, isSupportedEncoding, parseContentEncoding } from './compression.js';
 
 /** The statuses the fetch interceptor follows as redirects when it is handed one (`FetchResponse.isRedirectResponse`). */
@@ -87,10 +87,14 @@ export async function fetchAndCapture(
   // the interceptor decodes what it is handed: re-encode the client's copy for it (not when delivered directly)
   const codings = viaInterceptor ? parseContentEncoding(live.headers.get('content-encoding') ?? undefined) : [];
   const reader = source.getReader();
-  const timeline = isStreamedResponse(headersFromFetch(live.headers)) ? new ChunkTimeline() : undefined;
-  // the client cancelling its copy ends the live body too, as it does without reeltape (an endless stream stops)
+  const headers = headersFromFetch(live.headers);
+  const timeline = isStreamedResponse(headers) ? new ChunkTimeline() : undefined;
+  const endless = timeline !== undefined && hasStreamingType(headers);
+  // an event stream: the client cancelling its copy ends the live body too, as it does without
+  // reeltape (an endless stream stops); any other body is still recorded whole
   const sink = new ClientSink(codings.length > 0 && isSupportedEncoding(codings) ? codings : [], () => {
-    timeline?.cancel();
+    if (!endless) return;
+    timeline.cancel();
     void reader.cancel().catch(() => undefined);
   });
   let complete = false;

@@ -50,10 +50,10 @@ const server = http.createServer((req, res) => {
   void (async () => {
     switch (req.url) {
       case '/sse':
-        await events(res, 'text/event-stream', [1, 2, 3, 4].map((n) => `event: tick\ndata: {"n":${n}}\n\n`), 60);
+        await events(res, 'text/event-stream', [1, 2, 3, 4].map((n) => `event: tick\ndata: {"n":${n}}\n\n`), 80);
         return res.end();
       case '/ndjson':
-        await events(res, 'application/x-ndjson', [1, 2, 3].map((n) => `{"row":${n}}\n`), 40);
+        await events(res, 'application/x-ndjson', [1, 2, 3].map((n) => `{"row":${n}}\n`), 80);
         return res.end();
       case '/sse-secret':
         // the token is split across two writes: redaction must still see it whole
@@ -66,7 +66,7 @@ const server = http.createServer((req, res) => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         for (let n = 0; !res.destroyed && n < 200; n++) {
           res.write(`data: ${n}\n\n`);
-          await wait(30);
+          await wait(50);
         }
         return res.end();
       case '/v1/chat/completions': {
@@ -140,7 +140,7 @@ describe('streamed responses', () => {
     const stored = (await cassette('sse-fetch')).interactions[0]!.response;
     expect(stored.body.text).toBe(texts(recorded).join(''));
     expect(stored.stream.chunks.map((c: { size: number }) => c.size)).toEqual(texts(recorded).map((t) => Buffer.byteLength(t)));
-    expect(stored.stream.chunks[3].at - stored.stream.chunks[0].at).toBeGreaterThanOrEqual(150); // written 60 ms apart
+    expect(stored.stream.chunks[3].at - stored.stream.chunks[0].at).toBeGreaterThanOrEqual(100); // written 80 ms apart
     // default replay: no delays
     expect(replayed.reads[3]!.at).toBeLessThan(100);
   });
@@ -153,7 +153,8 @@ describe('streamed responses', () => {
 
   it('NDJSON replays line by line for fetch and node:http', async () => {
     const viaFetch = await recordThenReplay<Reads>('ndjson-fetch');
-    expect(texts(viaFetch.replayed)).toEqual(['{"row":1}\n', '{"row":2}\n', '{"row":3}\n']);
+    expect(texts(viaFetch.recorded).join('')).toBe('{"row":1}\n{"row":2}\n{"row":3}\n');
+    expect(texts(viaFetch.recorded).length).toBeGreaterThanOrEqual(2); // one per write, unless a busy machine coalesced two
     expect(texts(viaFetch.replayed)).toEqual(texts(viaFetch.recorded));
     const viaHttp = await recordThenReplay<Reads>('ndjson-http');
     expect(texts(viaHttp.replayed)).toEqual(texts(viaHttp.recorded));
@@ -197,13 +198,17 @@ describe('streamed responses', () => {
     expect(viaHttp.replayed).toMatchObject({ end: 'error', error: { code: viaHttp.recorded.error!.code } });
   });
 
-  it('an endless stream the client cancels replays what was read; the client cancels again', async () => {
-    const { recorded, replayed } = await recordThenReplay<Reads>('endless-fetch');
-    expect(texts(recorded)).toEqual(['data: 0\n\n', 'data: 1\n\n', 'data: 2\n\n']);
+  it.each(['endless-fetch', 'endless-http'])('%s: an endless stream the client cancels replays what was read; the client cancels again', async (scenario) => {
+    const started = performance.now();
+    const { recorded, replayed } = await recordThenReplay<Reads>(scenario);
+    expect(texts(recorded)).toHaveLength(3);
+    expect(texts(recorded).join('')).toMatch(/^data: 0\n\ndata: 1\n\n/); // writes may coalesce on a busy machine
     expect(replayed).toMatchObject({ end: 'cancelled' });
     expect(texts(replayed)).toEqual(texts(recorded));
-    const stored = (await cassette('endless-fetch')).interactions[0]!.response;
+    const stored = (await cassette(scenario)).interactions[0]!.response;
     expect(stored.stream.end).toBe('cancelled');
+    expect(stored.stream.chunks).toHaveLength(3); // what the client read, not what the server sent after
+    expect(performance.now() - started).toBeLessThan(5000); // the recording did not wait out captureTimeout
   });
 
   it('the openai SDK streams a chat completion the same on replay', async () => {
