@@ -67,7 +67,12 @@ export function errorFromRecord(recorded: RecordedError): Error {
   return error;
 }
 
-/** The file form of a failure (`{ aborted: true }` or the error's fields). */
+/**
+ * The file form of a failure (`{ aborted: true }` or `{ error: { name, message, code?, syscall?, cause? } }`).
+ *
+ * @example
+ * failureToJson({ aborted: true }); // { aborted: true }
+ */
 export function failureToJson(failure: RecordedFailure): JsonValue {
   if ('aborted' in failure) return { aborted: true };
   return { error: errorToJson(failure.error) };

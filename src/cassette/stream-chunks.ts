@@ -186,7 +186,12 @@ function resync(o: string, n: string, i: number, j: number): [number, number] | 
   return best;
 }
 
-/** The file form of a stream: `{ chunks: [{ at, size }…], end? }`. */
+/**
+ * The file form of a stream: `{ chunks: [{ at, size }…], end? }`.
+ *
+ * @example
+ * streamToJson({ chunks: [{ at: 0, size: 9 }], end: 'cancelled' }); // { chunks: [{ at: 0, size: 9 }], end: 'cancelled' }
+ */
 export function streamToJson(stream: ResponseStream): JsonValue {
   const out: { [key: string]: JsonValue } = { chunks: stream.chunks.map((c) => ({ at: c.at, size: c.size })) };
   if (stream.end === 'cancelled') out.end = 'cancelled';

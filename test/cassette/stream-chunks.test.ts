@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { realignStream, type ResponseStream } from '../../src/cassette/stream-chunks.js';
+import { join } from 'node:path';
+import { loadCassette, saveCassette } from '../../src/cassette/index.js';
 import { CassetteFormatError, parseCassette, serializeCassette, type Cassette } from '../../src/index.js';
+import { makeTempDir } from '../helpers/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -96,5 +99,27 @@ describe('the cassette format', () => {
     expect(() => parseCassette(JSON.stringify(cassette), 'c.json')).toThrow(/interactions\[0\]\.response\.stream\.chunks: chunk sizes add up to 17 bytes, but the body has 18/);
     const failed = { request: cassette.interactions[0].request, failure: { error: { name: 'Error' } } };
     expect(() => parseCassette(JSON.stringify({ ...cassette, interactions: [failed] }), 'c.json')).toThrow(/interactions\[0\]\.failure\.error\.message: expected a string/);
+  });
+});
+
+describe('loading for replay (responses deferred)', () => {
+  it('keeps a failure and a large streamed response read from the file on first use', async () => {
+    const events = Array.from({ length: 3000 }, (_, i) => `data: {"n":${i}}\n\n`);
+    const cassette: Cassette = {
+      version: 1,
+      meta: { reeltape: '0.1.0', node: 'v20.20.2', recordedAt: '2026-12-05T06:00:00.000Z' },
+      interactions: [
+        { request: { method: 'GET', url: 'http://a.test/x', headers: {}, body: null }, response: { status: 599, statusText: '', headers: {}, body: null }, failure: { aborted: true } },
+        {
+          request: { method: 'GET', url: 'http://a.test/sse', headers: {}, body: null },
+          response: { status: 200, statusText: 'OK', headers: { 'content-type': 'text/event-stream' }, body: { kind: 'text', value: events.join('') }, stream: { chunks: events.map((e, i) => ({ at: i, size: e.length })) } },
+        },
+      ],
+    };
+    const file = join(await makeTempDir('stream-chunks'), 'c.json');
+    await saveCassette(file, cassette);
+    const loaded = (await loadCassette(file, { deferResponses: true }))!;
+    expect(loaded.interactions[0]!.failure).toEqual({ aborted: true });
+    expect(loaded.interactions[1]!.response.stream).toEqual(cassette.interactions[1]!.response.stream);
   });
 });
