@@ -47,6 +47,8 @@ export function captureResponse(response: Response, spill?: SpillOptions): Respo
     spill && !spill.codings ? { ...spill, codings: parseContentEncoding(response.headers.get('content-encoding') ?? undefined) } : spill,
   );
   let complete = false;
+  /** Set by {@link ResponseCapture.fail}: the body was cut off, whatever the reader saw after. */
+  let failed = false;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let body: ReadableStream<Uint8Array> | null = null;
   try {
@@ -62,13 +64,14 @@ export function captureResponse(response: Response, spill?: SpillOptions): Respo
     response,
     done,
     snapshot() {
-      return withStream(capture.result(), complete, timeline);
+      return withStream(capture.result(), complete && !failed, timeline);
     },
     abort() {
       timeline?.cancel();
       reader?.cancel().catch(() => undefined);
     },
     fail(failure) {
+      failed = true;
       if ('aborted' in failure) timeline?.cancel();
       else timeline?.fail(errorFromRecord(failure.error));
       reader?.cancel().catch(() => undefined);
