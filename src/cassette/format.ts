@@ -2,6 +2,8 @@ import { sortedHeadersForOutput } from './headers.js';
 import { parseJsonText } from './json-text.js';
 import { isCompactFormat } from './body-codec.js';
 import { callToJson } from './calls.js';
+import { failureToJson } from './failure.js';
+import { streamToJson } from './stream-chunks.js';
 import { CASSETTE_INDENT } from './layout.js';
 import { CassetteValidator } from './validate.js';
 import type { Body, Cassette, CassetteMeta, Interaction, JsonValue } from './types.js';
@@ -58,6 +60,7 @@ function sortKeysDeep(value: Json): Json {
 
 function interactionToJson(interaction: Interaction): JsonObject {
   const { request, response } = interaction;
+  const failure = interaction.failure ? { failure: failureToJson(interaction.failure) } : undefined;
   return {
     request: {
       method: request.method,
@@ -65,12 +68,15 @@ function interactionToJson(interaction: Interaction): JsonObject {
       headers: sortedHeadersForOutput(request.headers) as JsonObject,
       body: bodyToJson(request.body),
     },
-    response: {
-      status: response.status,
-      statusText: response.statusText,
-      headers: sortedHeadersForOutput(response.headers) as JsonObject,
-      body: bodyToJson(response.body),
-    },
+    ...(failure ?? {
+      response: {
+        status: response.status,
+        statusText: response.statusText,
+        headers: sortedHeadersForOutput(response.headers) as JsonObject,
+        body: bodyToJson(response.body),
+        ...(response.stream ? { stream: streamToJson(response.stream) } : {}),
+      },
+    }),
   };
 }
 

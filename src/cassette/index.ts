@@ -14,3 +14,6 @@ export { DEFERRED_RESPONSE_MIN } from './replay-scan.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { writeSideFile, sideFileDir, sideFilePath, sha256Hex } from './side-files.js';
 export { SideFileWriter, SIDE_FILE_TEMP, isLiveSideFileTemp, discardSideFileTemp, releaseSideFileTemp, readSideFileSync, sideFileReadStream, type WrittenSideFile } from './side-file-writer.js';
+export { isStreamedResponse, hasStreamingType, ChunkTimeline, chunkSlices, realignStream, carryStream, type ResponseStream, type StreamChunk } from './stream-chunks.js';
+export { recordError, errorFromRecord, failureCode, NO_RESPONSE, type RecordedError, type RecordedFailure } from './failure.js';
+export { summarizeStreamsAndFailures, type StreamsAndFailures } from './streams-summary.js';

@@ -3,7 +3,8 @@ import { DeferredResponses, responsesInMemory, type ResponseSource } from './def
 import { scanLayout, type ScanOptions } from './replay-scan.js';
 import { checkSideFiles } from './side-files.js';
 import { maxCassetteBytes, parseCassetteBytes, type LoadCassetteOptions } from './storage.js';
-import { CASSETTE_VERSION, type Cassette, type CassetteMeta, type RecordedCall, type RecordedRequest } from './types.js';
+import type { RecordedFailure } from './failure.js';
+import { CASSETTE_VERSION, type Cassette, type CassetteMeta, type Interaction, type RecordedCall, type RecordedRequest } from './types.js';
 import { CassetteValidator } from './validate.js';
 
 /**
@@ -20,6 +21,14 @@ export interface ReplayCassette {
   readonly requests: readonly RecordedRequest[];
   /** Response `i` answers request `i`. */
   readonly responses: ResponseSource;
+  /** Requests that got no response when recorded, by index: how they failed (they have no response `i`). */
+  readonly failures: ReadonlyMap<number, RecordedFailure>;
+}
+
+function failuresOf(interactions: readonly Interaction[]): Map<number, RecordedFailure> {
+  const failures = new Map<number, RecordedFailure>();
+  interactions.forEach((interaction, i) => interaction.failure && failures.set(i, interaction.failure));
+  return failures;
 }
 
 /**
@@ -35,6 +44,7 @@ export function replayOf(cassette: Cassette): ReplayCassette {
     ...(cassette.calls ? { calls: cassette.calls } : {}),
     requests: cassette.interactions.map((i) => i.request),
     responses: responsesInMemory(cassette.interactions.map((i) => i.response)),
+    failures: failuresOf(cassette.interactions),
   };
 }
 
@@ -47,7 +57,10 @@ export function replayOf(cassette: Cassette): ReplayCassette {
  * const cassette = readAllResponses(await loadForReplay(file));
  */
 export function readAllResponses(replay: ReplayCassette): Cassette {
-  const interactions = replay.requests.map((request, i) => ({ request, response: replay.responses.response(i) }));
+  const interactions = replay.requests.map((request, i): Interaction => {
+    const failure = replay.failures.get(i);
+    return { request, response: replay.responses.response(i), ...(failure ? { failure } : {}) };
+  });
   return { version: replay.version, meta: replay.meta, ...(replay.calls ? { calls: [...replay.calls] } : {}), interactions };
 }
 
@@ -92,6 +105,7 @@ export function readReplayCassette(input: Buffer | CassetteBytes, file: string, 
   const validator = new CassetteValidator(file);
   const responses = new DeferredResponses(bytes, file, validator);
   const requests: RecordedRequest[] = [];
+  const failures = new Map<number, RecordedFailure>();
   let envelope: object = {};
   // the first invalid interaction is reported once the whole file is known to be in the layout
   let invalid: { error: unknown } | undefined;
@@ -106,9 +120,10 @@ export function readReplayCassette(input: Buffer | CassetteBytes, file: string, 
           const i = requests.length;
           const start = responseStart[k] as number;
           if (start < 0) {
-            const { request, response } = validator.interaction(elements[k], i);
+            const { request, response, failure } = validator.interaction(elements[k], i);
             requests.push(request);
             responses.addParsed(response);
+            if (failure) failures.set(i, failure);
           } else {
             requests.push(validator.request((elements[k] as { request: unknown }).request, `interactions[${i}].request`));
             responses.addDeferred(start, responseEnd[k] as number);
@@ -123,5 +138,5 @@ export function readReplayCassette(input: Buffer | CassetteBytes, file: string, 
   const { meta, calls } = validator.envelope({ ...envelope, interactions: [] });
   if (invalid) throw invalid.error;
   responses.loaded();
-  return { version: CASSETTE_VERSION, meta, ...(calls ? { calls } : {}), requests, responses };
+  return { version: CASSETTE_VERSION, meta, ...(calls ? { calls } : {}), requests, responses, failures };
 }

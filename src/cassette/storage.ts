@@ -192,8 +192,10 @@ export async function saveCassette(file: string, cassette: Cassette, options: Sa
   let written: Cassette;
   try {
     const interactions = [];
-    for (const { request, response } of cassette.interactions) {
+    for (const interaction of cassette.interactions) {
+      const { request, response } = interaction;
       interactions.push({
+        ...interaction, // a recorded failure stays
         request: { ...request, body: await externalize(request.body) },
         response: { ...response, body: await externalize(response.body) },
       });
@@ -298,7 +300,8 @@ export function cassettesEqual(a: Cassette, b: Cassette, options: SaveCassetteOp
   const normalize = (c: Cassette): Cassette => ({
     ...c,
     meta: { ...c.meta, ...neutral },
-    interactions: c.interactions.map(({ request, response }) => ({
+    interactions: c.interactions.map(({ request, response, ...rest }) => ({
+      ...rest,
       request: { ...request, body: comparableBody(request.body, threshold) },
       response: { ...response, body: comparableBody(response.body, threshold) },
     })),

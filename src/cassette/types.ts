@@ -2,6 +2,8 @@
  * The cassette data model: plain value objects shared by every part of reeltape.
  * Nothing here knows about MSW or a test framework.
  */
+import type { ResponseStream } from './stream-chunks.js';
+import type { RecordedFailure } from './failure.js';
 
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -47,12 +49,16 @@ export interface RecordedResponse {
   statusText: string;
   headers: HeaderMap;
   body: Body | null;
+  /** A streamed response's chunks and how it ended (see `stream-chunks.ts`). */
+  stream?: ResponseStream;
 }
 
 /** One request and the response it received. */
 export interface Interaction {
   request: RecordedRequest;
   response: RecordedResponse;
+  /** The request got no response: how it failed (`response` is then `NO_RESPONSE`; see `failure.ts`). */
+  failure?: RecordedFailure;
 }
 
 /** Cassette metadata. */

@@ -1,5 +1,8 @@
 import { CassetteFormatError } from '../errors/index.js';
+import { bodyByteLength } from './body-codec.js';
 import { parseCalls } from './calls.js';
+import { NO_RESPONSE, validateFailure } from './failure.js';
+import { validateStream } from './stream-chunks.js';
 import { canParseUrl } from './canonical-url.js';
 import { headerMapFromEntries } from './headers.js';
 import { sideFilePath } from './side-files.js';
@@ -37,8 +40,10 @@ const ENVELOPE_REQUIRED = ['version', 'meta', 'interactions'] as const;
 const META_KEYS = ['reeltape', 'node', 'recordedAt', 'error', 'extra'] as const;
 const META_REQUIRED = ['reeltape', 'node', 'recordedAt'] as const;
 const INTERACTION_KEYS = ['request', 'response'] as const;
+const FAILURE_KEYS = ['request', 'failure'] as const;
 const REQUEST_KEYS = ['method', 'url', 'headers', 'body'] as const;
 const RESPONSE_KEYS = ['status', 'statusText', 'headers', 'body'] as const;
+const RESPONSE_OPTIONAL_KEYS = [...RESPONSE_KEYS, 'stream'] as const;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Header names as reeltape writes them: lower-case tokens (kept as they are; others are lower-cased and merged). */
@@ -129,6 +134,12 @@ export class CassetteValidator {
   /** Element `index` of `interactions`. */
   interaction(value: unknown, index: number): Interaction {
     const path = `interactions[${index}]`;
+    // a recorded failure has no response (failure.ts)
+    if (isObject(value) && Object.hasOwn(value, 'failure')) {
+      const obj = this.object(value, path, FAILURE_KEYS, FAILURE_KEYS);
+      const failure = validateFailure(obj.failure, `${path}.failure`, (p, m) => this.fail(p, m));
+      return { request: this.request(obj.request, `${path}.request`), response: NO_RESPONSE, failure };
+    }
     const obj = this.object(value, path, INTERACTION_KEYS, INTERACTION_KEYS);
     return { request: this.request(obj.request, `${path}.request`), response: this.response(obj.response, `${path}.response`) };
   }
@@ -145,13 +156,15 @@ export class CassetteValidator {
 
   /** A response at `path` (e.g. `interactions[3].response`). */
   response(value: unknown, path: string): RecordedResponse {
-    const rs = this.object(value, path, RESPONSE_KEYS, RESPONSE_KEYS);
+    const rs = this.object(value, path, RESPONSE_OPTIONAL_KEYS, RESPONSE_KEYS);
     const status = rs.status;
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
       this.expected(`${path}.status`, 'an integer 100-599', status);
     }
     const statusText = this.fieldText(this.string(rs.statusText, `${path}.statusText`), `${path}.statusText`);
-    return { status: status as number, statusText, headers: this.headers(rs.headers, path), body: this.body(rs.body, path) };
+    const response: RecordedResponse = { status: status as number, statusText, headers: this.headers(rs.headers, path), body: this.body(rs.body, path) };
+    if (rs.stream !== undefined) response.stream = validateStream(rs.stream, `${path}.stream`, bodyByteLength(response.body), (p, m) => this.fail(p, m));
+    return response;
   }
 
   /** `<parent>.headers`: names to a string or a non-empty array of strings. */

@@ -1,3 +1,4 @@
+import type { RecordedFailure } from '../cassette/index.js';
 import type { InterceptionScope, RequestDecision } from './scope.js';
 
 /** A request's controller, as either interceptor generation (0.41's and msw 3's 0.45) gives it. */
@@ -5,6 +6,8 @@ export interface Answerable {
   /** Nobody has answered the request yet. */
   pending(): boolean;
   respondWith(response: Response): void;
+  /** Fails the request as a recorded failure says (without it: a network error). */
+  fail?(failure: RecordedFailure): Promise<void>;
 }
 
 /**
@@ -35,6 +38,10 @@ export async function answer(
       case 'respond':
         prepare?.(decision.response);
         controller.respondWith(decision.response);
+        return;
+      case 'fail':
+        if (controller.fail) await controller.fail(decision.failure);
+        else controller.respondWith(Response.error());
         return;
       case 'error':
         // a network error for the client, as MSW's `HttpResponse.error()` gives

@@ -1,4 +1,5 @@
 import { SideFileWriter } from '../cassette/side-file-writer.js';
+import type { ChunkTimeline } from '../cassette/stream-chunks.js';
 import { createDecoder, looksEncoded } from './compression.js';
 
 /** Where and when a captured body goes to disk instead of memory. */
@@ -169,12 +170,14 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
 
 /**
  * Reads a whole body stream through a {@link BodyCapture}. Never rejects: a failed stream
- * resolves with `complete: false` and what arrived.
+ * resolves with `complete: false` and what arrived. With `timeline`, each chunk's arrival (and the
+ * stream's error) is noted there too.
  */
 export async function captureStream(
   stream: ReadableStream<Uint8Array> | null,
   capture: BodyCapture,
   onReader?: (reader: ReadableStreamDefaultReader<Uint8Array>) => void,
+  timeline?: ChunkTimeline,
 ): Promise<boolean> {
   if (!stream) return true;
   const reader = stream.getReader();
@@ -183,9 +186,13 @@ export async function captureStream(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (value) capture.push(value);
+      if (value) {
+        capture.push(value);
+        timeline?.push(value.byteLength);
+      }
     }
-  } catch {
+  } catch (error) {
+    timeline?.fail(error);
     return false;
   }
   await capture.end();

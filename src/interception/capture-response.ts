@@ -1,3 +1,4 @@
+import { ChunkTimeline, errorFromRecord, headersFromFetch, isStreamedResponse, type RecordedFailure, type ResponseStream } from '../cassette/index.js';
 import { parseContentEncoding } from './compression.js';
 import { BodyCapture, captureStream, type CapturedBody, type SpillOptions } from './body-capture.js';
 
@@ -13,10 +14,18 @@ export interface ResponseCapture {
   readonly response: Response;
   /** Settles when the body is fully read or failed. Never rejects. */
   readonly done: Promise<void>;
-  /** The body captured so far (in memory, or a temp side file), and whether it is the complete body. */
-  snapshot(): { body: CapturedBody; complete: boolean };
+  /**
+   * The body captured so far (in memory, or a temp side file), whether it is the complete body,
+   * and, for a streamed response ({@link isStreamedResponse}), its chunks.
+   */
+  snapshot(): { body: CapturedBody; complete: boolean; stream?: ResponseStream };
   /** Stops reading (after a timeout). */
   abort(): void;
+  /**
+   * The body ended with a failure the capture cannot see itself (a `node:http` response reset
+   * mid-body, the client destroying it): noted as the end of the stream, and reading stops.
+   */
+  fail?(failure: RecordedFailure): void;
   /** Drops the captured body (deletes a temp side file). */
   discard(): void;
 }
@@ -38,6 +47,8 @@ export function captureResponse(response: Response, spill?: SpillOptions): Respo
     spill && !spill.codings ? { ...spill, codings: parseContentEncoding(response.headers.get('content-encoding') ?? undefined) } : spill,
   );
   let complete = false;
+  /** Set by {@link ResponseCapture.fail}: the body was cut off, whatever the reader saw after. */
+  let failed = false;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let body: ReadableStream<Uint8Array> | null = null;
   try {
@@ -45,20 +56,41 @@ export function captureResponse(response: Response, spill?: SpillOptions): Respo
   } catch {
     body = null;
   }
-  const done = captureStream(body, capture, (r) => (reader = r)).then((ok) => {
+  const timeline = body && isStreamedResponse(headersFromFetch(response.headers)) ? new ChunkTimeline() : undefined;
+  const done = captureStream(body, capture, (r) => (reader = r), timeline).then((ok) => {
     complete = ok;
   });
   return {
     response,
     done,
     snapshot() {
-      return { body: capture.result(), complete };
+      return withStream(capture.result(), complete && !failed, timeline);
     },
     abort() {
+      timeline?.cancel();
+      reader?.cancel().catch(() => undefined);
+    },
+    fail(failure) {
+      failed = true;
+      if ('aborted' in failure) timeline?.cancel();
+      else timeline?.fail(errorFromRecord(failure.error));
       reader?.cancel().catch(() => undefined);
     },
     discard() {
       capture.discard();
     },
   };
+}
+
+/**
+ * A capture's snapshot: the body, whether it is complete, and the chunks when a timeline was kept
+ * and the body stayed in memory (a body spilled to a side file is stored without its chunks).
+ *
+ * @example
+ * return withStream(capture.result(), complete, timeline);
+ */
+export function withStream(body: CapturedBody, complete: boolean, timeline: ChunkTimeline | undefined): { body: CapturedBody; complete: boolean; stream?: ResponseStream } {
+  if (!timeline || body.kind !== 'memory') return { body, complete };
+  const stream = timeline.result(complete);
+  return stream.chunks.length === 0 && !stream.end ? { body, complete } : { body, complete, stream };
 }

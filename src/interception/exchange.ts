@@ -11,6 +11,7 @@ import {
 } from '../cassette/index.js';
 import type { Body, RecordedRequest, RecordedResponse } from '../cassette/types.js';
 import { BodyCapture, captureStream, type CapturedBody, type SpillOptions } from './body-capture.js';
+import { replayChunks, type ReplayTiming } from './stream-replay.js';
 import { createEncoder, decodeBody, encodeBody, isSupportedEncoding, parseContentEncoding } from './compression.js';
 
 function fileBody(captured: Extract<CapturedBody, { kind: 'file' }>): Body {
@@ -127,16 +128,21 @@ function streamFile(file: NonNullable<ReplayPlan['file']>): ReadableStream<Uint8
  * construction. Bodies recorded with `content-encoding` are re-compressed so every client reads
  * exactly what it read while recording; `content-length` is recomputed when the recording had one;
  * repeated headers such as `set-cookie` are served as separate headers. Side-file bodies are
- * streamed from disk (re-compressed on the fly, without `content-length`), never loaded whole.
+ * streamed from disk (re-compressed on the fly, without `content-length`), never loaded whole. A
+ * streamed response (`recorded.stream`) is served chunk by chunk, paced by `timing`.
  *
  * @example
  * return toFetchResponse(interaction.response);
  */
-export function toFetchResponse(recorded: RecordedResponse): Response {
+export function toFetchResponse(recorded: RecordedResponse, timing?: ReplayTiming): Response {
   let plan = plans.get(recorded);
   if (!plan) {
     plan = planFor(recorded);
     plans.set(recorded, plan);
+  }
+  // a streamed response, stored uncompressed: its chunks, one per read
+  if (recorded.stream && !plan.file && !plan.init.headers.has('content-encoding')) {
+    return new Response(replayChunks(plan.bytes ?? new Uint8Array(0), recorded.stream, timing), plan.init);
   }
   // `new Response` copies a Uint8Array body, so the cached bytes are never detached
   return new Response((plan.file ? streamFile(plan.file) : plan.bytes) as BodyInit | null, plan.init);

@@ -11,3 +11,4 @@ export { recordRequest, requestHead, recordResponse, toFetchResponse, prepareRes
 export { decodeBody, encodeBody, parseContentEncoding, createDecoder, createEncoder, looksEncoded } from './compression.js';
 export { bodyAbandoned, expectsContinue } from './continue.js';
 export { interceptUndici, type UndiciModule } from './undici.js';
+export { replayChunks, type ReplayTiming } from './stream-replay.js';

@@ -7,6 +7,7 @@
 import { fetchAndCapture } from './record-fetch.js';
 import { recordHttpDirectly } from './record-http.js';
 import { followSocketSource } from './socket-source.js';
+import { fetchFailure } from './failures.js';
 import { currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
 
 /** What a layer asks of the interception state at call time. */
@@ -131,7 +132,14 @@ async function recordDirectFetch(
     scope.fail(error);
     throw networkError(error);
   }
-  const { forClient, capture } = await fetchAndCapture(pureFetch, request, decision.spill, 'direct');
+  let fetched;
+  try {
+    fetched = await fetchAndCapture(pureFetch, request, decision.spill, 'direct');
+  } catch (error) {
+    decision.onFailure?.(fetchFailure(error, request.signal.aborted));
+    throw error;
+  }
+  const { forClient, capture } = fetched;
   decision.onResponse(capture);
   return forClient;
 }

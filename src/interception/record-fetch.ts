@@ -1,6 +1,7 @@
 import { FetchResponse } from '@mswjs/interceptors';
 import { BodyCapture, type SpillOptions } from './body-capture.js';
-import { captureResponse, type ResponseCapture } from './capture-response.js';
+import { captureResponse, withStream, type ResponseCapture } from './capture-response.js';
+import { ChunkTimeline, hasStreamingType, headersFromFetch, isStreamedResponse } from '../cassette/index.js';
 import { createEncoder, isSupportedEncoding, parseContentEncoding } from './compression.js';
 
 /** The statuses the fetch interceptor follows as redirects when it is handed one (`FetchResponse.isRedirectResponse`). */
@@ -85,8 +86,17 @@ export async function fetchAndCapture(
   const capture = new BodyCapture(spill ? { ...spill, codings: [] } : undefined);
   // the interceptor decodes what it is handed: re-encode the client's copy for it (not when delivered directly)
   const codings = viaInterceptor ? parseContentEncoding(live.headers.get('content-encoding') ?? undefined) : [];
-  const sink = new ClientSink(codings.length > 0 && isSupportedEncoding(codings) ? codings : []);
   const reader = source.getReader();
+  const headers = headersFromFetch(live.headers);
+  const timeline = isStreamedResponse(headers) ? new ChunkTimeline() : undefined;
+  const endless = timeline !== undefined && hasStreamingType(headers);
+  // an event stream: the client cancelling its copy ends the live body too, as it does without
+  // reeltape (an endless stream stops); any other body is still recorded whole
+  const sink = new ClientSink(codings.length > 0 && isSupportedEncoding(codings) ? codings : [], () => {
+    if (!endless) return;
+    timeline.cancel();
+    void reader.cancel().catch(() => undefined);
+  });
   let complete = false;
   const done = (async () => {
     try {
@@ -94,9 +104,11 @@ export async function fetchAndCapture(
         const { done: end, value } = await reader.read();
         if (end) break;
         capture.push(value);
+        timeline?.push(value.byteLength);
         sink.write(value);
       }
     } catch (error) {
+      timeline?.fail(error);
       sink.error(error);
       return;
     }
@@ -109,8 +121,11 @@ export async function fetchAndCapture(
     capture: {
       response: live,
       done,
-      snapshot: () => ({ body: capture.result(), complete }),
-      abort: () => void reader.cancel().catch(() => undefined),
+      snapshot: () => withStream(capture.result(), complete, timeline),
+      abort: () => {
+        timeline?.cancel();
+        void reader.cancel().catch(() => undefined);
+      },
       discard: () => capture.discard(),
     },
   };
@@ -127,7 +142,7 @@ class ClientSink {
   private open = true;
   private readonly encoder: NodeJS.ReadWriteStream | undefined;
 
-  constructor(codings: readonly string[]) {
+  constructor(codings: readonly string[], onCancel?: () => void) {
     this.stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.controller = controller;
@@ -135,6 +150,7 @@ class ClientSink {
       cancel: () => {
         this.open = false;
         this.encoder?.removeAllListeners('data');
+        onCancel?.();
       },
     });
     this.encoder = createEncoder(codings);

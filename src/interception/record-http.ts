@@ -6,7 +6,9 @@
  * own function at once and taps what the client writes and what the response delivers.
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { RecordedFailure } from '../cassette/index.js';
 import { captureResponse } from './capture-response.js';
+import { watchClientRequestFailure, type RawRequest } from './failures.js';
 import type { InterceptionScope, RequestDecision } from './scope.js';
 
 /** `http.request`, `http.get`, `https.request` or `https.get`. */
@@ -126,6 +128,13 @@ export function recordHttpDirectly(scope: InterceptionScope, original: NodeReque
   let response: Response | undefined;
   let decided: Extract<RequestDecision, { action: 'record' }> | undefined;
   let passedThrough = false;
+  // a failure (refused, reset, the client's own abort) may come before the session decided: kept until then
+  let failed: RecordedFailure | undefined;
+  watchClientRequestFailure(req as unknown as RawRequest, (failure) => {
+    if (passedThrough) return;
+    if (decided) decided.onFailure?.(failure);
+    else failed ??= failure;
+  });
   req.prependListener('response', (res: IncomingMessage) => {
     if (passedThrough) return; // not recorded: nothing to tap
     response = tapResponse(res);
@@ -148,6 +157,7 @@ export function recordHttpDirectly(scope: InterceptionScope, original: NodeReque
         }
         decided = decision;
         if (response) decision.onResponse(captureResponse(response, decision.spill));
+        if (failed) decision.onFailure?.(failed);
       },
       (error: unknown) => scope.fail(error),
     );

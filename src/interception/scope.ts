@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SpillOptions } from './body-capture.js';
 import type { ResponseCapture } from './capture-response.js';
+import type { RecordedFailure } from '../cassette/index.js';
 
 /** What to do with one intercepted request. */
 export type RequestDecision =
@@ -10,11 +11,19 @@ export type RequestDecision =
    * Let it go out through the client's own transport and hand the response capture to
    * `onResponse`; with `spill`, a large response body streams to a temp side file.
    */
-  | { readonly action: 'record'; onResponse(capture: ResponseCapture): void; readonly spill?: SpillOptions }
+  | {
+      readonly action: 'record';
+      onResponse(capture: ResponseCapture): void;
+      /** The request got no response (refused, reset, DNS, or the client gave up): recorded as a failure. */
+      onFailure?(failure: RecordedFailure): void;
+      readonly spill?: SpillOptions;
+    }
   /** Answer with this response (replay). */
   | { readonly action: 'respond'; readonly response: Response }
   /** Answer with a network error (unmatched in replay). */
-  | { readonly action: 'error' };
+  | { readonly action: 'error' }
+  /** Fail the request as it failed when recorded (replay of a recorded failure). */
+  | { readonly action: 'fail'; readonly failure: RecordedFailure };
 
 /**
  * The receiver of every request made inside one `withCassette` call. The interception layer

@@ -29,6 +29,8 @@ import { fetchAndCapture, keepUnfollowableRedirect } from './record-fetch.js';
 import { currentScope, type RequestDecision } from './scope.js';
 import { followSocketSource } from './socket-source.js';
 import { followUndici, releaseUndici } from './undici.js';
+import { fetchFailure, replayFailure, watchHttpFailure } from './failures.js';
+import type { RecordedFailure } from '../cassette/index.js';
 
 type RequestListenerArgs = HttpRequestEventMap['request'][0];
 type ResponseListenerArgs = HttpRequestEventMap['response'][0];
@@ -91,7 +93,13 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
   if (controller.readyState !== RequestController.PENDING) return;
   // msw 3 intercepts sockets, under this layer: reeltape decides there, after its handlers
   if (followSocketSource()) return;
-  const answerable = { pending: () => controller.readyState === RequestController.PENDING, respondWith: (r: Response) => controller.respondWith(r) };
+  const pending = (): boolean => controller.readyState === RequestController.PENDING;
+  const answerable = {
+    pending,
+    respondWith: (r: Response) => controller.respondWith(r),
+    fail: (failure: RecordedFailure) =>
+      replayFailure(request, failure, fromFetch, { pending, errorWith: (e) => controller.errorWith(e), respondWith: (r) => controller.respondWith(r) }),
+  };
   // `Expect: 100-continue`: a cassette that may replay reads the body to match, and the client sends
   // it only after `100 Continue`, so reeltape sends that itself (one that only records decides without
   // the body: the server's own 100 comes through).
@@ -106,6 +114,7 @@ async function onRequest({ request, requestId, controller }: RequestListenerArgs
       if (pureFetch) return recordDirectly(pureFetch, request, controller, decision);
       awaitingResponse.set(requestId, { onResponse: decision.onResponse, spill: decision.spill });
       watchFetchResponses();
+      if (!fromFetch) watchHttpFailure(request, (failure) => decision.onFailure?.(failure));
     },
     fromFetch ? (response) => keepUnfollowableRedirect(request, response) : undefined,
   );
@@ -132,6 +141,7 @@ async function recordDirectly(
     fetched = await fetchAndCapture(pureFetch, request, decision.spill);
   } catch (error) {
     // what the client gets live: fetch's own rejection (connection refused, …)
+    decision.onFailure?.(fetchFailure(error, request.signal.aborted));
     if (open()) controller.errorWith(error);
     return;
   }

@@ -1,4 +1,5 @@
 import { formatJson, getHeader, setHeader } from '../cassette/index.js';
+import { carryStream } from '../cassette/stream-chunks.js';
 import { clonePlain } from '../cassette/clone.js';
 import { sameBody } from '../cassette/same-content.js';
 import type { Body, Cassette, CassetteMeta, Interaction, RecordedRequest } from '../cassette/types.js';
@@ -115,7 +116,8 @@ export function sanitizeInteraction(sanitizer: Sanitizer, interaction: Interacti
 
   fixContentLength(request, interaction.request.body);
   fixContentLength(response, interaction.response.body);
-  return { request, response };
+  carryStream(interaction.response, response);
+  return copy.failure ? { request, response, failure: copy.failure } : { request, response };
 }
 
 /**
@@ -190,6 +192,7 @@ export function redactKnownSecrets(cassette: Cassette, secrets: SecretSet): Cass
     mapMessageStrings(copy.response, replace);
     fixContentLength(copy.request, interaction.request.body);
     fixContentLength(copy.response, interaction.response.body);
+    carryStream(interaction.response, copy.response);
     return copy;
   });
   return { ...cassette, interactions };

@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { discardSideFileTemp, isLiveSideFileTemp } from '../cassette/side-file-writer.js';
-import { boundaryOf } from '../cassette/index.js';
+import { boundaryOf, failureCode, NO_RESPONSE, type RecordedFailure } from '../cassette/index.js';
 import type { ReplayCassette } from '../cassette/replay-loader.js';
 import type { Body, Interaction, RecordedRequest } from '../cassette/types.js';
 import {
@@ -39,6 +39,8 @@ interface RecordingSlot {
   done?: Promise<void>;
   /** Whether {@link done} has settled. */
   settled?: boolean;
+  /** The request got no response: how it failed (stored as a failure interaction). */
+  failure?: RecordedFailure;
 }
 
 /**
@@ -171,8 +173,11 @@ export class CassetteSession implements InterceptionScope {
   private respond(index: number, label: string): RequestDecision {
     this.replayed += 1;
     this.log?.(`${label} → replayed #${index}`);
-    const responses = (this.recorded as ReplayCassette).responses;
-    const response = toFetchResponse(responses.response(index));
+    const recorded = this.recorded as ReplayCassette;
+    const failure = recorded.failures.get(index);
+    if (failure) return { action: 'fail', failure };
+    const responses = recorded.responses;
+    const response = toFetchResponse(responses.response(index), this.options.replayTiming);
     if (this.prepareLater && this.replayed > 1) {
       this.prepareLater = false;
       this.stopPreparing = prepareAhead(responses, 64);
@@ -296,16 +301,27 @@ export class CassetteSession implements InterceptionScope {
       action: 'record',
       spill: { ...this.spill, redactor: sideFileRedactor(this.sanitizer, this.secretRules, request) },
       onResponse: (capture) => {
+        if (slot.failure) return;
         slot.capture = capture;
         slot.done = bodyRead ? Promise.all([capture.done, bodyRead]).then(() => undefined) : capture.done;
-        void slot.done.then(() => {
-          slot.settled = true;
-          if (this.advanceScheduled) return;
-          this.advanceScheduled = true;
-          this.scheduleAdvance();
-        });
+        void slot.done.then(() => this.settled(slot));
+      },
+      onFailure: (failure) => {
+        if (slot.failure) return;
+        if (slot.capture) return slot.capture.fail?.(failure); // a response came: the error ends its body
+        slot.failure = failure;
+        this.log?.(`${label} → failed: ${failureCode(failure)} (recorded as a failure)`);
+        slot.done = bodyRead ?? Promise.resolve();
+        void slot.done.then(() => this.settled(slot));
       },
     };
+  }
+
+  private settled(slot: RecordingSlot): void {
+    slot.settled = true;
+    if (this.advanceScheduled) return;
+    this.advanceScheduled = true;
+    this.scheduleAdvance();
   }
 
   /**
@@ -342,24 +358,13 @@ export class CassetteSession implements InterceptionScope {
     for (; this.nextSlot < this.slots.length; this.nextSlot++) {
       const slot = this.slots[this.nextSlot] as RecordingSlot;
       if (!final && !slot.settled) break;
-      if (!slot.capture) {
+      if (!slot.capture && !slot.failure) {
         forgetResponse(slot.requestId);
         this.unanswered.push(`${slot.request.method} ${slot.request.url}`);
         this.log?.(`${slot.request.method} ${slot.request.url} → no response arrived (network error); not stored`);
         continue;
       }
-      const { body, complete } = slot.capture.snapshot();
-      if (!complete) {
-        slot.capture.abort();
-        this.incomplete.push(this.interactions.length);
-        const arrived = body.kind === 'file' ? body.size : body.bytes.byteLength;
-        this.log?.(`${slot.request.method} ${slot.request.url} → response body incomplete (${arrived} bytes arrived)`);
-      }
-      const response = recordResponse(slot.capture.response, body);
-      this.track(response.body);
-      let interaction: Interaction = { request: slot.request, response };
-      // the capture (live response, stream, chunks) is not needed any more: do not keep it alive
-      slot.capture = undefined;
+      let interaction = slot.capture ? this.exchange(slot, slot.capture) : { request: slot.request, response: NO_RESPONSE, failure: slot.failure };
       const position = this.interactions.length;
       if (!final && this.preparing && this.prepareRecorded && this.prepared === position) {
         try {
@@ -371,5 +376,22 @@ export class CassetteSession implements InterceptionScope {
       }
       this.interactions.push(interaction);
     }
+  }
+
+  /** A recorded slot's request and captured response as an interaction. */
+  private exchange(slot: RecordingSlot, capture: ResponseCapture): Interaction {
+    const { body, complete, stream } = capture.snapshot();
+    if (!complete) {
+      capture.abort();
+      this.incomplete.push(this.interactions.length);
+      const arrived = body.kind === 'file' ? body.size : body.bytes.byteLength;
+      this.log?.(`${slot.request.method} ${slot.request.url} → response body incomplete (${arrived} bytes arrived)`);
+    }
+    const response = recordResponse(capture.response, body);
+    if (stream) response.stream = stream;
+    this.track(response.body);
+    // the capture (live response, stream, chunks) is not needed any more: do not keep it alive
+    slot.capture = undefined;
+    return { request: slot.request, response };
   }
 }

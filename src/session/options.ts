@@ -2,6 +2,7 @@ import type { MatchOptions } from '../matching/index.js';
 import type { Sanitizer } from '../sanitizers/types.js';
 import type { DefaultSanitizerOptions } from '../sanitizers/index.js';
 import type { CassetteStore } from '../store/types.js';
+import type { ReplayTiming } from '../interception/index.js';
 
 /** A requested mode. `auto` replays when the cassette exists and records when it does not (replays only, with `CI` set). */
 export type ReeltapeMode = 'auto' | 'replay' | 'record' | 'update' | 'passthrough';
@@ -69,4 +70,10 @@ export interface CassetteOptions {
    * `harStore()` (`<dir>/<name>.har`, HAR 1.2), or any {@link CassetteStore}.
    */
   store?: CassetteStore;
+  /**
+   * How streamed responses (SSE, NDJSON, chunked without a length) replay their recorded chunks:
+   * `'immediate'` (default: one chunk per read, no delay), `'recorded'` (at the recorded pace), or a
+   * speed factor (`2`: twice as fast as recorded).
+   */
+  replayTiming?: ReplayTiming;
 }

@@ -115,7 +115,7 @@ function withoutVolatileHeaders(cassette: Cassette): Cassette {
     interactions: cassette.interactions.map((interaction) => {
       const headers = { ...interaction.response.headers };
       for (const name of VOLATILE_RESPONSE_HEADERS) deleteHeader(headers, name);
-      return { request: interaction.request, response: { ...interaction.response, headers } };
+      return { ...interaction, response: { ...interaction.response, headers } };
     }),
   };
 }

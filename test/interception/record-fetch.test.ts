@@ -89,7 +89,7 @@ describe.each(['record', 'update'] as const)('fetch while recording (mode %s)', 
     expect(Buffer.from(bodyToBytes(interaction!.response.body)).toString('utf8')).toBe('part1 part2 part3');
   });
 
-  it('a refused connection rejects the client as it does live, and records nothing', async () => {
+  it('a refused connection rejects the client as it does live, and is recorded as a failure', async () => {
     const closed = await startTestServer();
     const url = `${closed.url}/json`;
     await closed.close();
@@ -98,7 +98,9 @@ describe.each(['record', 'update'] as const)('fetch while recording (mode %s)', 
     expect(recorded).toBeInstanceOf(TypeError);
     expect((recorded as TypeError).message).toBe((live as TypeError).message);
     expect(((recorded as TypeError).cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
-    await expect(readFile(join(dir, 'refused.json'), 'utf8').then((text) => parseCassette(text, 'refused.json').interactions)).resolves.toEqual([]);
+    const interactions = parseCassette(await readFile(join(dir, 'refused.json'), 'utf8'), 'refused.json').interactions;
+    expect(interactions).toHaveLength(1);
+    expect(interactions[0]!.failure).toMatchObject({ error: { code: 'ECONNREFUSED' } });
   });
 
   it('an aborted request rejects the client with its abort reason', async () => {

@@ -1,14 +1,16 @@
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import { onCassetteEvent, withCassette } from '../../src/session/index.js';
 import { listenOnLoopback, makeTempDir } from '../helpers/index.js';
 
-// A recorded request that got no response is never lost in silence: it is named in a warning, and
-// the cassette's event counts only what was stored.
+// A recorded request that got no response is never lost in silence: a failure reeltape sees (refused,
+// reset) is stored as a failure interaction (decision 0018-streams-and-failures), and counted.
 
 afterEach(() => vi.restoreAllMocks());
 
-it('a refused request while recording is named in a warning and not counted as recorded', async () => {
+it('a refused request while recording is stored as a failure and counted, without a no-response warning', async () => {
   const dir = await makeTempDir('unanswered');
   const { port, close } = await listenOnLoopback(http.createServer((_q, r) => r.end('ok')));
   await close(); // nothing listens there any more
@@ -24,7 +26,8 @@ it('a refused request while recording is named in a warning and not counted as r
     off();
   }
   const text = warn.mock.calls.map((c) => String(c[0])).join('\n');
-  expect(text).toContain(`1 recorded request(s) got no response`);
-  expect(text).toContain(`GET http://127.0.0.1:${port}/gone`);
-  expect(recorded).toBe(0);
+  expect(text).not.toContain('got no response');
+  expect(recorded).toBe(1);
+  const stored = JSON.parse(await readFile(join(dir, 'refused.json'), 'utf8')) as { interactions: Array<{ request: { url: string }; failure?: unknown }> };
+  expect(stored.interactions).toEqual([expect.objectContaining({ request: expect.objectContaining({ url: `http://127.0.0.1:${port}/gone` }), failure: { error: expect.objectContaining({ code: 'ECONNREFUSED' }) } })]);
 });

@@ -7,6 +7,7 @@ import { summarizeCalls } from '../../cassette/calls.js';
 import { harStore } from '../../store/index.js';
 import type { Body } from '../../cassette/types.js';
 import { CassetteFormatError } from '../../errors/index.js';
+import { summarizeStreamsAndFailures, type StreamsAndFailures } from '../../cassette/streams-summary.js';
 import type { CliIO, Command } from '../command.js';
 
 /** What `reeltape info --json` prints for one readable cassette. */
@@ -29,6 +30,10 @@ export interface CassetteInfo {
   error?: { name: string; message: string };
   /** Function tape calls (`interceptInput`/`interceptOutput`, `reeltape/pg`): total, and count per `kind alias`. */
   calls?: { count: number; aliases: Record<string, number> };
+  /** Streamed responses stored with their chunks (only when there are any). */
+  streams?: StreamsAndFailures['streams'];
+  /** Recorded failures and their codes (only when there are any). */
+  failures?: StreamsAndFailures['failures'];
 }
 
 /** What `reeltape info --json` prints for a file that could not be read as a cassette. */
@@ -41,7 +46,8 @@ export interface CassetteInfoProblem {
 const USAGE = `Usage: reeltape info [--json] [dir|file…]
 
 Summarizes cassettes: interactions, recording time and age, reeltape/Node versions, hosts, methods,
-body bytes, side files, function tape calls and a recorded error. Directories are searched recursively for *.json and *.har
+body bytes, side files, function tape calls, a recorded error, streamed responses (chunk counts) and recorded
+failures (codes). Directories are searched recursively for *.json and *.har
 (default: ./cassettes). Corrupt cassettes are listed with the reason and make the exit code 1.
 
 Options:
@@ -112,6 +118,9 @@ async function summarize(file: string, now: number): Promise<CassetteInfo | Cass
   };
   if (cassette.meta.error) result.error = cassette.meta.error;
   if (cassette.calls && cassette.calls.length > 0) result.calls = summarizeCalls(cassette.calls);
+  const { streams, failures } = summarizeStreamsAndFailures(cassette.interactions);
+  if (streams.responses > 0) result.streams = streams;
+  if (failures.count > 0) result.failures = failures;
   return result;
 }
 
@@ -150,6 +159,8 @@ function printText(results: Array<CassetteInfo | CassetteInfoProblem>, io: CliIO
     ];
     if (r.calls) lines.push(`  calls:        ${r.calls.count} (${Object.entries(r.calls.aliases).map(([a, n]) => `${a} ×${n}`).join(', ')})`);
     if (r.error) lines.push(`  error:        ${r.error.name}: ${r.error.message}`);
+    if (r.streams) lines.push(`  streamed:     ${r.streams.responses} response${r.streams.responses === 1 ? '' : 's'} (${r.streams.chunks} chunks)`);
+    if (r.failures) lines.push(`  failures:     ${r.failures.count} (${Object.entries(r.failures.codes).map(([code, n]) => `${code} ×${n}`).join(', ')})`);
     io.stdout(`${lines.join('\n')}\n`);
   }
 }
