@@ -10,6 +10,8 @@ import { errorFromRecord, recordError, type RecordedFailure } from '../cassette/
 interface RawResponse {
   once(event: 'error', listener: (error: unknown) => void): unknown;
   destroy(error?: Error): unknown;
+  /** Whether the whole message arrived (`IncomingMessage#complete`). */
+  complete?: boolean;
 }
 
 /** The parts of a `node:http` `ClientRequest` used here. */
@@ -77,7 +79,8 @@ export function watchClientRequestFailure(raw: RawRequest, onFailure: (failure: 
     // Node destroys it itself on a reset, always with an error (`aborted`)
     const destroyResponse = response.destroy;
     response.destroy = function (this: RawResponse, error?: Error) {
-      if (error === undefined) byClient = true;
+      // Node destroys a response read to its end too (autoDestroy): that is no cancel
+      if (error === undefined && this.complete !== true) byClient = true;
       return destroyResponse.call(this, error);
     };
     response.once('error', (error) => onFailure(byClient ? { aborted: true } : { error: recordError(error) }));

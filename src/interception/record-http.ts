@@ -105,9 +105,17 @@ function tapResponse(res: IncomingMessage): Response {
     }
     return push.call(this, chunk, encoding);
   };
-  res.once('aborted', () => body.fail(new Error('response aborted')));
+  // the client destroying the response itself (it stopped reading) is its cancel, not a network
+  // error: the failure watcher reports it and the capture ends the stream as cancelled
+  let byClient = false;
+  const destroy = res.destroy;
+  res.destroy = function (this: IncomingMessage, error?: Error) {
+    if (error === undefined && !this.complete) byClient = true;
+    return destroy.call(this, error);
+  };
+  res.once('aborted', () => byClient || body.fail(new Error('response aborted')));
   res.once('error', (error) => body.fail(error));
-  res.once('close', () => body.fail(new Error('response closed before its end')));
+  res.once('close', () => byClient || body.fail(new Error('response closed before its end')));
   return new Response(body.stream, { status, statusText: res.statusMessage, headers });
 }
 
