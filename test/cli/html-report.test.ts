@@ -117,7 +117,7 @@ describe('--html reports', () => {
   });
 
   const chromium = '/usr/bin/chromium';
-  it.skipIf(!existsSync(chromium))(`renders to a non-blank PNG in headless Chromium (skipped: ${chromium} is not installed)`, async () => {
+  it.skipIf(!existsSync(chromium))(`renders to a non-blank PNG in headless Chromium (skipped where ${chromium} is not installed)`, async () => {
     await run(['compare', 'rec', 'rep', '--keys', 'id', '--html', 'report.html']);
     const png = path.join(root, 'report.png');
     const profile = await makeTempDir('chromium-profile');
