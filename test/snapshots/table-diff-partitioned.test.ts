@@ -127,8 +127,9 @@ describe('diffCsvFiles on hash partitions (files larger than partitionBytes)', (
     const run = (extra: string): { status: number | null; out: string } => {
       const script =
         `import { diffCsvFiles } from './src/snapshots/index.ts';` +
+        `const baseMb = process.memoryUsage().rss / 1048576;` +
         `const d = await diffCsvFiles(${JSON.stringify(a)}, ${JSON.stringify(b)}, { keys: ['id'], maxRows: 3${extra} });` +
-        `console.log(JSON.stringify({ counts: d.counts, first: d.changed[0], maxRssMb: process.resourceUsage().maxRSS / 1024 }));`;
+        `console.log(JSON.stringify({ counts: d.counts, first: d.changed[0], maxRssMb: process.resourceUsage().maxRSS / 1024, baseMb }));`;
       const child = spawnSync(process.execPath, ['--max-old-space-size=96', '--import', 'tsx', '--input-type=module', '-e', script], {
         env: childEnv({ TMPDIR: spillRoot }),
         encoding: 'utf8',
@@ -137,11 +138,12 @@ describe('diffCsvFiles on hash partitions (files larger than partitionBytes)', (
     };
     const partitioned = run('');
     expect(partitioned.status).toBe(0);
-    const result = JSON.parse(partitioned.out.trim().split('\n').pop() as string) as { counts: Record<string, number>; first: unknown; maxRssMb: number };
+    const result = JSON.parse(partitioned.out.trim().split('\n').pop() as string) as { counts: Record<string, number>; first: unknown; maxRssMb: number; baseMb: number };
     expect(result.counts).toEqual({ added: 0, removed: 0, changed: expect.any(Number) });
     expect(result.counts.changed).toBeGreaterThan(500);
     expect(result.first).toEqual({ key: { id: '0' }, rows: { before: 1, after: 1 }, cells: [{ column: 'amount', before: '0.50', after: '1.50' }] });
-    expect(result.maxRssMb).toBeLessThan(256);
+    // growth over the loaded process (Node 24 starts ~20 MiB higher than Node 20): under 4× the two files, not ~20×
+    expect(result.maxRssMb - result.baseMb).toBeLessThan(256);
     // (tsx keeps its cache in the same TMPDIR)
     expect((await readdir(spillRoot)).filter((f) => f.startsWith('reeltape-'))).toEqual([]);
     // The same diff held in memory (one partition) does not fit under the cap: the bound is the partitioning's doing.
