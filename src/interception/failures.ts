@@ -7,7 +7,7 @@ import { getRawRequest } from '@mswjs/interceptors';
 import { errorFromRecord, recordError, type RecordedFailure } from '../cassette/index.js';
 
 /** The parts of a `node:http` `IncomingMessage` used here. */
-interface RawResponse {
+export interface RawResponse {
   once(event: 'error', listener: (error: unknown) => void): unknown;
   destroy(error?: Error): unknown;
   /** Whether the whole message arrived (`IncomingMessage#complete`). */
@@ -75,19 +75,28 @@ export function watchClientRequestFailure(raw: RawRequest, onFailure: (failure: 
   // first in line: a client's own error listener may destroy the request before others run
   raw.prependOnceListener('error', (error) => onFailure(byClient ? { aborted: true } : { error: recordError(error) }));
   raw.once('response', (response) => {
-    // the client destroying the response (it stopped reading an endless stream) is its doing too;
-    // Node destroys it itself on a reset, always with an error (`aborted`)
-    const destroyResponse = response.destroy;
-    response.destroy = function (this: RawResponse, error?: Error) {
-      // Node destroys a response read to its end too (autoDestroy): that is no cancel
-      if (error === undefined && this.complete !== true) byClient = true;
-      return destroyResponse.call(this, error);
-    };
+    watchClientCancel(response, () => (byClient = true));
     response.once('error', (error) => onFailure(byClient ? { aborted: true } : { error: recordError(error) }));
   });
   raw.once('close', () => {
     if (byClient) onFailure({ aborted: true });
   });
+}
+
+/**
+ * Calls `onCancel` when the client destroys a `node:http` response before its end (it stopped
+ * reading an endless stream): its own doing, not a network error. Node destroys a response itself on
+ * a reset (always with an error) and after its end (autoDestroy, `complete`): neither is a cancel.
+ *
+ * @example
+ * watchClientCancel(res, () => (cancelled = true));
+ */
+export function watchClientCancel(response: RawResponse, onCancel: () => void): void {
+  const destroy = response.destroy;
+  response.destroy = function (this: RawResponse, error?: Error) {
+    if (error === undefined && this.complete !== true) onCancel();
+    return destroy.call(this, error);
+  };
 }
 
 /** Resolves when the client gives a request up: its signal aborts, or (`node:http`) it is destroyed. */

@@ -8,7 +8,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { RecordedFailure } from '../cassette/index.js';
 import { captureResponse } from './capture-response.js';
-import { watchClientRequestFailure, type RawRequest } from './failures.js';
+import { watchClientCancel, watchClientRequestFailure, type RawRequest } from './failures.js';
 import type { InterceptionScope, RequestDecision } from './scope.js';
 
 /** `http.request`, `http.get`, `https.request` or `https.get`. */
@@ -108,11 +108,7 @@ function tapResponse(res: IncomingMessage): Response {
   // the client destroying the response itself (it stopped reading) is its cancel, not a network
   // error: the failure watcher reports it and the capture ends the stream as cancelled
   let byClient = false;
-  const destroy = res.destroy;
-  res.destroy = function (this: IncomingMessage, error?: Error) {
-    if (error === undefined && !this.complete) byClient = true;
-    return destroy.call(this, error);
-  };
+  watchClientCancel(res, () => (byClient = true));
   res.once('aborted', () => byClient || body.fail(new Error('response aborted')));
   res.once('error', (error) => body.fail(error));
   res.once('close', () => byClient || body.fail(new Error('response closed before its end')));

@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, makeTempDir } from '../helpers/index.js';
+import { childEnv, closeServer, listenAt, makeTempDir } from '../helpers/index.js';
 
 // The real @aws-sdk/client-s3 and s3-request-presigner against a fake S3 on 127.0.0.1: put, get,
 // list, a 5 MiB put (Expect: 100-continue) and a presigned GET are recorded, then replayed in a fresh
@@ -60,15 +59,6 @@ function fakeS3(): { server: http.Server; hits: string[] } {
   return { server, hits };
 }
 
-async function listen(server: http.Server, port = 0): Promise<number> {
-  server.listen(port, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as { port: number }).port;
-}
-async function close(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
 
 async function runApp(env: Record<string, string>, preload: string[] = []): Promise<Record<string, unknown>> {
   const { stdout } = await run(process.execPath, [...preload, join(fixture, 'app.mjs')], { env: childEnv(env), cwd: fixture, timeout: 60_000 });
@@ -82,9 +72,9 @@ describe('the real AWS S3 SDK against a fake S3', () => {
   const live = fakeS3();
   beforeAll(async () => {
     dir = await makeTempDir('aws-s3');
-    port = await listen(live.server);
+    port = await listenAt(live.server);
   });
-  afterAll(() => close(live.server).catch(() => undefined));
+  afterAll(() => closeServer(live.server).catch(() => undefined));
   const env = (mode: string, extra: Record<string, string> = {}) => ({ S3_ENDPOINT: `http://127.0.0.1:${port}`, CASSETTE_DIR: dir, FAKE_SECRET, REELTAPE_MODE: mode, ...extra });
 
   it('records put, get, a 5 MiB put with Expect: 100-continue, list and a presigned GET', async () => {
@@ -100,15 +90,15 @@ describe('the real AWS S3 SDK against a fake S3', () => {
   });
 
   it('replays in a fresh process 90 s later with the server stopped: 0 hits, same results', async () => {
-    await close(live.server);
+    await closeServer(live.server);
     const counting = fakeS3();
-    await listen(counting.server, port);
+    await listenAt(counting.server, port);
     try {
       const replayed = await runApp(env('replay', { CLOCK_OFFSET_MS: '90000' }), ['--import', join(fixture, 'clock.mjs')]);
       expect(replayed).toEqual(recorded);
       expect(counting.hits).toEqual([]);
     } finally {
-      await close(counting.server);
+      await closeServer(counting.server);
     }
   });
 });

@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, makeTempDir } from '../helpers/index.js';
+import { childEnv, closeServer, listenAt, makeTempDir } from '../helpers/index.js';
 
 // Clients built at module scope (the real OpenAI SDK keeps the fetch it finds when constructed; an
 // AWS-like handler keeps http.request on first use): with reeltape/register imported first they are
@@ -36,15 +35,6 @@ function fakeApi(): { server: http.Server; hits: string[] } {
   return { server, hits };
 }
 
-async function listen(server: http.Server, port = 0): Promise<number> {
-  server.listen(port, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as { port: number }).port;
-}
-async function close(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
 
 async function runApp(entry: string, env: Record<string, string>): Promise<{ results: Record<string, unknown>; stderr: string }> {
   const { stdout, stderr } = await run(process.execPath, [join(fixture, entry)], { env: childEnv(env), cwd: fixture });
@@ -60,10 +50,10 @@ describe('with reeltape/register imported first', () => {
   let port: number;
   let recorded: Record<string, unknown>;
   const live = fakeApi();
-  afterAll(() => close(live.server).catch(() => undefined));
+  afterAll(() => closeServer(live.server).catch(() => undefined));
 
   it('records the module-level clients in cassette a and in cassette b of one process', async () => {
-    port = await listen(live.server);
+    port = await listenAt(live.server);
     const env = { API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: dir, FAKE_KEY, REELTAPE_MODE: 'record' };
     ({ results: recorded } = await runApp('registered.mjs', env));
     expect(recorded['a']).toMatchObject({ models: ['gpt-test'], chat: 'echo: hi a', sdkLike: { path: '/json?c=a' }, awsLike: { path: '/json?aws=a' } });
@@ -77,15 +67,15 @@ describe('with reeltape/register imported first', () => {
   });
 
   it('replays both in a fresh process with the API stopped: a counting server on its port sees nothing', async () => {
-    await close(live.server);
+    await closeServer(live.server);
     const counting = fakeApi();
-    await listen(counting.server, port);
+    await listenAt(counting.server, port);
     try {
       const { results } = await runApp('registered.mjs', { API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: dir, FAKE_KEY: `${FAKE_KEY}-other`, REELTAPE_MODE: 'replay' });
       expect(results).toEqual(recorded);
       expect(counting.hits).toEqual([]);
     } finally {
-      await close(counting.server);
+      await closeServer(counting.server);
     }
   });
 });
@@ -94,9 +84,9 @@ describe('without an early install', () => {
   const live = fakeApi();
   let base: string;
   beforeAll(async () => {
-    base = `http://127.0.0.1:${await listen(live.server)}`;
+    base = `http://127.0.0.1:${await listenAt(live.server)}`;
   });
-  afterAll(() => close(live.server));
+  afterAll(() => closeServer(live.server));
 
   it('a recording that captured nothing (clients kept fetch before the cassette installed interception) warns with the cause and the fix', async () => {
     const { results, stderr } = await runApp('app.mjs', { API_BASE: base, CASSETTE_DIR: join(dir, 'lazy'), FAKE_KEY, CALLS: 'kept', REELTAPE_MODE: 'record' });

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockAgent, Agent, request } from 'undici';
 import { withCassette } from '../../src/session/index.js';
-import { childEnv, makeTempDir } from '../helpers/index.js';
+import { childEnv, closeServer, listenAt, makeTempDir } from '../helpers/index.js';
 
 // npm undici 7 (request, stream, fetch, Client, Pool, a user-passed Agent) and Node's global fetch
 // (plain and with an npm undici Agent as dispatcher) in one cassette: recorded once each, replayed in a
@@ -32,15 +31,6 @@ function echoServer(): { server: http.Server; hits: string[] } {
   return { server, hits };
 }
 
-async function listen(server: http.Server, port = 0): Promise<number> {
-  server.listen(port, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as { port: number }).port;
-}
-async function close(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
 
 async function runApp(entry: string, env: Record<string, string>): Promise<Record<string, unknown>> {
   const { stdout } = await run(process.execPath, [join(fixture, entry)], { env: childEnv(env), cwd: fixture });
@@ -62,9 +52,9 @@ for (const { entry, module, title } of VARIANTS) {
     const live = echoServer();
     beforeAll(async () => {
       dir = await makeTempDir('undici');
-      port = await listen(live.server);
+      port = await listenAt(live.server);
     });
-    afterAll(() => close(live.server).catch(() => undefined));
+    afterAll(() => closeServer(live.server).catch(() => undefined));
     const env = (mode: string, extra: Record<string, string> = {}) => ({ API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: dir, REELTAPE_MODE: mode, FAKE_TOKEN, UNDICI_MODULE: module, ...extra });
 
     it('records request, stream, fetch, Client, Pool, a passed Agent and global fetch once each', async () => {
@@ -82,28 +72,28 @@ for (const { entry, module, title } of VARIANTS) {
     });
 
     it('replays in a fresh process with the server stopped: 0 hits, same results', async () => {
-      await close(live.server);
+      await closeServer(live.server);
       const counting = echoServer();
-      await listen(counting.server, port);
+      await listenAt(counting.server, port);
       try {
         const replayed = await runApp(entry, env('replay'));
         expect(replayed).toEqual(recorded);
         expect(counting.hits).toEqual([]);
       } finally {
-        await close(counting.server);
+        await closeServer(counting.server);
       }
     });
 
     it('an unrecorded undici request fails in replay and the cassette throws CassetteMismatchError', async () => {
       const counting = echoServer();
-      await listen(counting.server, port);
+      await listenAt(counting.server, port);
       try {
         const replayed = await runApp(entry, env('replay', { EXTRA: '1' }));
         expect(replayed['error']).toBe('CassetteMismatchError');
         expect(String(replayed['message'])).toContain('/json?via=not-recorded');
         expect(counting.hits).toEqual([]);
       } finally {
-        await close(counting.server);
+        await closeServer(counting.server);
       }
     });
   });
@@ -121,7 +111,7 @@ describe('beside a MockAgent (in this process)', () => {
   it('what the MockAgent answers is never recorded; a request on another Agent in the same cassette is', async () => {
     const dir = await makeTempDir('undici-mock');
     const live = echoServer();
-    const port = await listen(live.server);
+    const port = await listenAt(live.server);
     const mock = new MockAgent();
     mock.disableNetConnect();
     mock.get('http://api.test').intercept({ path: '/mocked' }).reply(200, { from: 'mock' });
@@ -140,7 +130,7 @@ describe('beside a MockAgent (in this process)', () => {
       expect(cassette.interactions.map((i) => i.request.url)).toEqual([`http://127.0.0.1:${port}/json?via=live`]);
     } finally {
       await Promise.all([mock.close(), agent.close()]);
-      await close(live.server);
+      await closeServer(live.server);
     }
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReeltapeConfigError, ReeltapeError } from '../../errors/index.js';
-import { formatDiffTable, isCiEnv, validateOutputs, validationReportHtml, type SnapshotDiff } from '../../snapshots/index.js';
+import { formatDiffTable, isCiEnv, validateOutputs, validationReportHtml, type ValidationReportEntry } from '../../snapshots/index.js';
 import type { Command } from '../command.js';
 import { writeHtmlReport } from '../html-output.js';
 import { loadProjectConfig } from '../project-config.js';
@@ -19,17 +19,6 @@ Options:
 Exit codes: 0 all match, 1 a difference, 2 bad input (config, snapshot or CSV error).
 A missing snapshot is created locally and is an error when CI is set.
 `;
-
-/** One output's outcome in `--json` mode. */
-interface OutputReport {
-  dir: string;
-  snapshot: string;
-  ok: boolean;
-  created?: boolean;
-  updated?: boolean;
-  diffs: SnapshotDiff[];
-  error?: string;
-}
 
 /** `reeltape validate-snapshots` — validates configured output dirs against their snapshots. */
 export const validateSnapshotsCommand: Command = {
@@ -55,7 +44,7 @@ export const validateSnapshotsCommand: Command = {
       );
     }
     const ci = isCiEnv(io.env);
-    const reports: OutputReport[] = [];
+    const reports: ValidationReportEntry[] = []; // one per output, for --json and --html
     for (const output of outputs) {
       const dir = path.resolve(baseDir, output.dir);
       const snapshot = path.resolve(baseDir, output.snapshot);
