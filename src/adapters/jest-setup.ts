@@ -96,10 +96,26 @@ function loadCore(): Core {
   return core;
 }
 
+/** jest-circus 30 keeps its event handlers on the global; Jest 29 keeps them private to its module. */
+function circusEventHandlers(): CircusHandler[] | undefined {
+  const handlers = (globalThis as Record<symbol, unknown>)[Symbol.for('EVENT_HANDLERS')];
+  return Array.isArray(handlers) ? (handlers as CircusHandler[]) : undefined;
+}
+
+/**
+ * jest-circus's state (describe blocks, tests), which both Jest 29 and 30 keep on the global under a
+ * local `Symbol('JEST_STATE_SYMBOL')`: found by that description.
+ */
+function circusState(): CircusState | undefined {
+  const sym = Object.getOwnPropertySymbols(globalThis).find((s) => s.description === 'JEST_STATE_SYMBOL');
+  const value = sym ? (globalThis as Record<symbol, unknown>)[sym] : undefined;
+  return value && typeof value === 'object' && 'rootDescribeBlock' in value ? (value as CircusState) : undefined;
+}
+
 /** Whether this module runs inside a Jest (jest-circus) test sandbox. */
 export function inJestSandbox(): boolean {
-  const g = globalThis as Record<symbol, unknown> & { expect?: unknown };
-  return Array.isArray(g[Symbol.for('EVENT_HANDLERS')]) && typeof g.expect === 'function';
+  const g = globalThis as { expect?: unknown };
+  return typeof g.expect === 'function' && (circusEventHandlers() !== undefined || circusState() !== undefined);
 }
 
 function testPath(): string {
@@ -185,12 +201,23 @@ export function installJestHooks(): void {
     onCassetteEvent(eventFileSink(runDir));
   }
   const file = testPath();
-  const handler: CircusHandler = (event, circus) => {
-    state.circus = circus;
-    if (event.name === 'run_start') wrapAll(circus.rootDescribeBlock, file);
-    else if (event.name === 'test_fn_start' && event.test) wrapTest(event.test, namesOf([event.test], file)[0] as string);
-  };
-  (globalThis as unknown as Record<symbol, CircusHandler[]>)[Symbol.for('EVENT_HANDLERS')]!.push(handler);
+  const handlers = circusEventHandlers();
+  if (handlers) {
+    const handler: CircusHandler = (event, circus) => {
+      state.circus = circus;
+      if (event.name === 'run_start') wrapAll(circus.rootDescribeBlock, file);
+      else if (event.name === 'test_fn_start' && event.test) wrapTest(event.test, namesOf([event.test], file)[0] as string);
+    };
+    handlers.push(handler);
+    return;
+  }
+  // Jest 29: no event hook reaches a setup file. A root-level beforeAll, registered before the test
+  // file's own hooks, runs after every test is declared and before any (concurrent ones included) starts.
+  state.circus = circusState();
+  (globalThis as { beforeAll?: (fn: () => void) => void }).beforeAll?.(() => {
+    const circus = circusState();
+    if (circus) wrapAll(circus.rootDescribeBlock, file);
+  });
 }
 
 /**

@@ -56,17 +56,39 @@ function buildIfStale(): void {
  * Copies `test/fixtures/<name>` into a temp dir whose `node_modules` links every dependency of the
  * repo and `reeltape` itself (→ the repo root, so `reeltape/vitest` resolves to `dist/`).
  */
-export async function copyFixture(name: string): Promise<string> {
+export async function copyFixture(name: string, options: { jest?: 29 | 30 } = {}): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `reeltape-${name}-`));
   await cp(path.join(REPO, 'test/fixtures', name), dir, { recursive: true });
   const modules = path.join(dir, 'node_modules');
   mkdirSync(modules, { recursive: true });
-  for (const entry of readdirSync(path.join(REPO, 'node_modules'))) {
-    if (entry.startsWith('.') || entry === 'reeltape') continue;
-    symlinkSync(path.join(REPO, 'node_modules', entry), path.join(modules, entry));
-  }
+  linkPackages(path.join(REPO, 'node_modules'), modules, options.jest === 29 ? JEST29_MODULES : undefined);
+  if (options.jest === 29) symlinkSync(path.join(REPO, 'node_modules/jest29'), path.join(modules, 'jest'));
   symlinkSync(REPO, path.join(modules, 'reeltape'));
   return dir;
+}
+
+/** Where npm put Jest 29's own copies of the packages that differ from Jest 30's (the `jest29` alias). */
+const JEST29_MODULES = path.join(REPO, 'node_modules/jest29/node_modules');
+
+/**
+ * Links every package of `from` into `to`; with `over`, a package (or scoped package) that `over` also
+ * holds is linked from there instead, so the copy looks like a project that installed Jest 29 itself.
+ */
+function linkPackages(from: string, to: string, over: string | undefined): void {
+  for (const entry of readdirSync(from)) {
+    if (entry.startsWith('.') || entry === 'reeltape' || (over && entry === 'jest')) continue;
+    const overEntry = over ? path.join(over, entry) : undefined;
+    if (overEntry && existsSync(overEntry) && entry.startsWith('@')) {
+      mkdirSync(path.join(to, entry));
+      linkPackages(path.join(from, entry), path.join(to, entry), overEntry);
+    } else symlinkSync(overEntry && existsSync(overEntry) ? overEntry : path.join(from, entry), path.join(to, entry));
+  }
+  // Packages only the override holds (Jest 29 needs them, Jest 30 does not).
+  if (over) {
+    for (const entry of readdirSync(over)) {
+      if (!entry.startsWith('.') && !existsSync(path.join(to, entry))) symlinkSync(path.join(over, entry), path.join(to, entry));
+    }
+  }
 }
 
 /** A local API the fixture tests call. */

@@ -10,14 +10,18 @@ import { copyFixture, ensureBuilt, readCassette, runJest, startServer } from './
  * a mismatch under `-t`.
  */
 describe.each([
-  { fixture: 'jest-esm', esm: true, tests: 4 },
-  { fixture: 'jest-cjs', esm: false, tests: 2 },
-])('reeltape/jest: $fixture', ({ fixture, esm, tests }) => {
+  { fixture: 'jest-esm', esm: true, tests: 4, jest: 30 as const },
+  { fixture: 'jest-cjs', esm: false, tests: 2, jest: 30 as const },
+  { fixture: 'jest-esm', esm: true, tests: 4, jest: 29 as const },
+  { fixture: 'jest-cjs', esm: false, tests: 2, jest: 29 as const },
+])('reeltape/jest: $fixture under Jest $jest', ({ fixture, esm, tests, jest }) => {
   let dir: string;
 
   beforeAll(async () => {
     ensureBuilt();
-    dir = await copyFixture(fixture);
+    dir = await copyFixture(fixture, { jest });
+    const version = await runJest(dir, ['--version'], {}, esm);
+    expect(version.output.trim()).toMatch(new RegExp(`^${jest}\\.`));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
