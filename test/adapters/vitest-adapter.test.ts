@@ -7,7 +7,7 @@ import { copyFixture, ensureBuilt, readCassette, runVitest, startServer, type Fi
 
 /**
  * A real Vitest project (test/fixtures/vitest-project) using `reeltape/vitest`, run in child
- * processes: record (forks pool) and replay (threads pool), prune, the failure modes, filters and
+ * processes: record (forks pool) and replay (threads and vm pools), prune, the failure modes, filters and
  * --shard. What a per-test cassette does is the adapter contract's (adapter-contract.test.ts).
  */
 describe('reeltape/vitest in a real Vitest project', () => {
@@ -55,6 +55,13 @@ describe('reeltape/vitest in a real Vitest project', () => {
     expect(code).toBe(0);
     expect(existsSync(stray)).toBe(false);
     expect(existsSync(path.join(dir, 'cassettes/tests/users.test/lists users.json'))).toBe(true);
+  });
+
+  test.each(['vmThreads', 'vmForks'])('replays with the server stopped under the %s pool (tests in a vm context)', async (pool) => {
+    const run = await runVitest(dir, [], { API_URL: url, FIXTURE_POOL: pool });
+    expect(run.output).toContain('Tests  3 passed');
+    expect(run.code).toBe(0);
+    expect(run.output).toMatch(/reeltape: 0 recorded, 3 replayed, 0 unused/);
   });
 
   test('a test whose request changed fails with CassetteMismatchError naming its cassette', async () => {
