@@ -2,7 +2,7 @@
  * A user's TypeScript project type-checks against the packed package with `skipLibCheck: false`:
  * `test/fixtures/packed-consumer` (reeltape/vitest, the `toMatchOutputSnapshot` declaration, the user's
  * msw) under this checkout's Vitest and msw, and its `jest-types.ts` (`tsconfig.with-jest.json`) (reeltape/jest as a Jest config
- * entry and a `Reporter`) under this checkout's Jest. Vitest 5 with msw 3 cannot be installed beside
+ * entry and a `Reporter`) under this checkout's Jest, and `node10-types.cts` under `moduleResolution: node10`. Vitest 5 with msw 3 cannot be installed beside
  * Vitest 4, so `.ci/packed-consumer.mjs` type-checks the same project after a real install of both.
  */
 import { rm } from 'node:fs/promises';
@@ -34,4 +34,12 @@ describe('a consumer project with skipLibCheck: false', () => {
     expect(result.out).toBe('');
     expect(result.code).toBe(0);
   }, 180_000); // ~15 s alone; over a minute on a loaded 2-core machine
+
+  // Older CommonJS projects (ts-jest, `module: commonjs`) resolve with node10, which ignores `exports`:
+  // `typesVersions` maps reeltape/jest, /pg and /register to their types.
+  it('resolves every subpath under moduleResolution node10', async () => {
+    const result = await runNodeIn(project, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.node10.json']);
+    expect(result.out).toBe('');
+    expect(result.code).toBe(0);
+  }, 120_000);
 });
