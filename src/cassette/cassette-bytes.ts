@@ -73,7 +73,7 @@ export function fileBytes(fd: number, size: number): CassetteBytes {
 }
 
 /**
- * Opens a cassette file (`undefined` when it does not exist). Synchronous: the reads are small and
+ * Opens a cassette file (`undefined` when it does not exist, or a part of its folder is a file). Synchronous: the reads are small and
  * many, and a thread-pool round trip each would cost more than the read.
  *
  * @throws CassetteFormatError for a directory, or a file larger than `maxBytes`
@@ -86,7 +86,7 @@ export function openCassetteBytes(file: string, maxBytes: number): CassetteBytes
     fd = openSync(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined; // ENOTDIR: a part of its folder is a file, so no cassette
     if (code === 'EISDIR') throw notACassetteFile(file);
     throw error;
   }

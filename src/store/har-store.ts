@@ -47,7 +47,7 @@ async function readText(file: string): Promise<string | undefined> {
     handle = await open(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     if (code !== 'EISDIR') throw error;
   }
   try {
