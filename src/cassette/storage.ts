@@ -238,8 +238,10 @@ async function undoSideFiles(file: string, cassette: Cassette, before: readonly 
  * Maps a cassette name to its file: `<dir>/<name>.json` (absolute). A name already ending in
  * `.json` is used as is. Names may contain `/` for sub-folders. The name must be portable (see
  * `portable-name.ts`): no `< > : " | ? * \` or control characters, no segment ending in a dot or
- * space, no Windows device name (`CON`, `NUL`, `COM1`…), and short enough that the cassette's lock
- * and side files fit the file system (file names up to 255 bytes, paths up to 1024).
+ * space, no Windows device name (`CON`, `NUL`, `COM1`…), no trailing `/`, no folder ending in
+ * `.bodies`, and short enough that the cassette's lock and side files fit the file system (file
+ * names up to 255 bytes, paths up to 1024). (Names differing only in case or Unicode form are
+ * refused when recording: `name-collision.ts`.)
  *
  * @throws ReeltapeConfigError for an empty, absolute, climbing (`..`), non-portable or too long name
  * @example

@@ -1,4 +1,5 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
+import { assertNoNameCollision } from '../cassette/name-collision.js';
 import { readAllResponses, replayOf, type ReplayCassette } from '../cassette/replay-loader.js';
 import type { Cassette, Interaction } from '../cassette/types.js';
 import { CassetteFormatError, CassetteMismatchError, CassetteNotFoundError, ReeltapeConfigError } from '../errors/index.js';
@@ -142,6 +143,7 @@ export async function withCassette<T>(
   log?.(`opened ${file} in mode ${mode}${requested !== mode ? ` (requested ${requested})` : ''}`);
 
   const recording = mode === 'record' || mode === 'update';
+  if (recording) await assertNoNameCollision(resolve(opts.dir), file); // Foo vs foo: one file on macOS and Windows
   const releaseLock = recording ? await store.lock(file) : undefined;
   const startedAt = new Date(realNow()).toISOString();
   const recordedAt = mode === 'replay' || (mode === 'update' && opened) ? opened?.meta.recordedAt : mode === 'passthrough' ? undefined : startedAt;
