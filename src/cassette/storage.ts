@@ -74,15 +74,26 @@ export async function loadCassette(file: string, options: LoadCassetteOptions = 
  * const cassette = parseCassetteBytes(openCassetteBytes(file, maxCassetteBytes())!, file);
  */
 export function parseCassetteBytes(bytes: CassetteBytes, file: string): Cassette {
+  return parseCassette(cassetteText(bytes, file), file);
+}
+
+/**
+ * All of `bytes` as one text (strict UTF-8), letting go of them: the one way a whole cassette file
+ * (JSON or HAR) becomes a string.
+ *
+ * @throws CassetteFormatError for a file longer than a string can be (refused before it is read), or invalid UTF-8
+ * @example
+ * const text = cassetteText(openCassetteBytes(file, maxCassetteBytes())!, file);
+ */
+export function cassetteText(bytes: CassetteBytes, file: string): string {
   let whole: Buffer;
   try {
-    // one string holds the whole file: a file longer than a string can be is refused before it is read
     if (bytes.size > bufferConstants.MAX_STRING_LENGTH) throw tooLarge(file, bytes.size, bufferConstants.MAX_STRING_LENGTH, 'the longest text this JavaScript engine can parse at once');
     whole = readAllBytes(bytes);
   } finally {
     bytes.close();
   }
-  return parseCassette(decodeCassette(whole, file), file);
+  return decodeCassette(whole, file);
 }
 
 /** Options of {@link saveCassette}. */
