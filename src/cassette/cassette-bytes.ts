@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CassetteFormatError } from '../errors/index.js';
+import { asReadRefusal } from './write-failure.js';
 
 /**
  * File access for cassette loading: a cassette file opened for positional reads, so the replay
@@ -77,6 +78,7 @@ export function fileBytes(fd: number, size: number): CassetteBytes {
  * many, and a thread-pool round trip each would cost more than the read.
  *
  * @throws CassetteFormatError for a directory, or a file larger than `maxBytes`
+ * @throws ReeltapeConfigError when this user may not read it
  * @example
  * const bytes = openCassetteBytes(file, 1024 ** 3);
  */
@@ -88,7 +90,7 @@ export function openCassetteBytes(file: string, maxBytes: number): CassetteBytes
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined; // ENOTDIR: a part of its folder is a file, so no cassette
     if (code === 'EISDIR') throw notACassetteFile(file);
-    throw error;
+    throw asReadRefusal(error, file, file);
   }
   try {
     const info = fstatSync(fd);

@@ -81,9 +81,9 @@ afterAll(() => {
 });
 
 /** Records in a child process running as an unprivileged user (nobody when we are root). */
-async function recordAsUser(dir: string, name: string, url: string, chmodAfter = false): Promise<ChildResult> {
+async function recordAsUser(dir: string, name: string, url: string, chmodAfter = false, mode = 'record'): Promise<ChildResult> {
   // async: the loopback server answering the child runs in this process
-  const child = spawn(nodeForUser, ['--import', 'tsx', CHILD, dir, name, url, ...(chmodAfter ? ['chmod'] : [])], {
+  const child = spawn(nodeForUser, ['--import', 'tsx', CHILD, dir, name, url, chmodAfter ? 'chmod' : '-', mode], {
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(isRoot ? { uid: NOBODY, gid: NOBODY } : {}),
@@ -132,6 +132,36 @@ describe('permission failures, as an unprivileged user', () => {
     expect(await readFile(join(dir, 'c.json'))).toEqual(before);
     // the lock of the failed run could not be removed from the read-only folder; no temp file is left
     expect((await listFiles(dir)).filter((f) => f !== 'c.json.lock')).toEqual(['c.json']);
+  });
+});
+
+describe('read refusals, as an unprivileged user', () => {
+  it.skipIf(process.platform === 'win32')('a cassette or side file the user cannot read: ReeltapeConfigError before fn runs, both untouched', async () => {
+    const dir = await makeTempDir('unreadable');
+    await chmod(dir, 0o755);
+    await withCassette('c', () => fetch(`${base}/big?bytes=${2 * 1024 * 1024}`).then((r) => r.arrayBuffer()), { dir, mode: 'record' });
+    const [side] = readdirSync(join(dir, 'c.bodies'));
+    const sideFile = join(dir, 'c.bodies', side as string);
+    const cassette = join(dir, 'c.json');
+    const before = [await readFile(cassette), await readFile(sideFile)];
+    // owned by root and private (root), or mode 000 (any other user: the child runs as this one)
+    const hide = (file: string) => chmod(file, isRoot ? 0o600 : 0o000);
+    for (const [file, mode, says] of [
+      [sideFile, 'replay', `its side file ${sideFile} cannot be read by this user (EACCES)`],
+      [sideFile, 'record', 'cannot be read by this user'],
+      [cassette, 'auto', 'the file cannot be read by this user (EACCES)'],
+      [cassette, 'update', 'the file cannot be read by this user'],
+    ] as const) {
+      await hide(file);
+      const result = await recordAsUser(dir, 'c', `${base}/small`, false, mode);
+      await chmod(file, 0o644);
+      expect(result.called, mode).toBe(false);
+      expect(result.error, mode).toMatchObject({ name: 'ReeltapeConfigError' });
+      expect(result.error?.message, mode).toContain(says);
+    }
+    const after = [await readFile(cassette), await readFile(sideFile)];
+    expect(after.map((bytes, i) => bytes.equals(before[i] as Buffer))).toEqual([true, true]); // (toEqual on 2 MiB buffers takes seconds)
+    expect(await listFiles(dir)).toEqual(['c.bodies/' + side, 'c.json'].sort());
   });
 });
 
