@@ -4,9 +4,10 @@ import { link, mkdir, open, rename, unlink, utimes, writeFile } from 'node:fs/pr
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
-import { lockMarkerPath, tempPath } from '../cassette/atomic-write.js';
+import { lockMarkerPath, removeDeadTemps, tempPath } from '../cassette/atomic-write.js';
+import { SIDE_FILE_TEMP } from '../cassette/side-file-writer.js';
 import { isProcessAlive } from '../util/process-alive.js';
-import { assertOwnSideFileDir } from '../cassette/side-files.js';
+import { assertOwnSideFileDir, sideFileDir } from '../cassette/side-files.js';
 import { asWriteError } from '../cassette/write-failure.js';
 import { CassetteLockedError, ReeltapeConfigError, type LockHolder } from '../errors/index.js';
 import { DEFAULTS } from './defaults.js';
@@ -217,11 +218,11 @@ export async function acquireLock(file: string, aliveFor: number = DEFAULTS.lock
     await mkdir(dir, { recursive: true });
     await writeFile(temp, content, { flag: 'wx' });
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (await createExclusive(temp, lockFile, content)) return releaser(lockFile, owner.token, aliveFor);
+      if (await createExclusive(temp, lockFile, content)) return await held(file, lockFile, owner.token, aliveFor);
       const seen = await readLock(lockFile);
       if (seen === undefined) continue; // released meanwhile
       if (!isStale(seen, aliveFor)) throw lockedError(file, lockFile, seen);
-      if (await takeOver(lockFile, seen, temp, content)) return releaser(lockFile, owner.token, aliveFor);
+      if (await takeOver(lockFile, seen, temp, content)) return await held(file, lockFile, owner.token, aliveFor);
     }
     throw lockedError(file, lockFile, await readLock(lockFile));
   } catch (error) {
@@ -236,6 +237,17 @@ export async function acquireLock(file: string, aliveFor: number = DEFAULTS.lock
   } finally {
     await unlink(temp).catch(() => undefined);
   }
+}
+
+/**
+ * The lock is ours: starts refreshing it, and removes the temp files recorders of this cassette
+ * that died left behind (a re-record that writes nothing would otherwise never clean them).
+ */
+async function held(file: string, lockFile: string, token: string, aliveFor: number): Promise<() => Promise<void>> {
+  const release = releaser(lockFile, token, aliveFor);
+  await removeDeadTemps(dirname(file));
+  await removeDeadTemps(sideFileDir(file), SIDE_FILE_TEMP);
+  return release;
 }
 
 function releaser(lockFile: string, token: string, aliveFor: number): () => Promise<void> {
