@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { chmod, chown, readFile, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -205,6 +205,30 @@ describe.skipIf(!canMount)('a small tmpfs (root only)', () => {
       expect(await readFile(join(dir, 'c.json'))).toEqual(before);
       expect(await listFiles(dir)).toEqual(['c.json']);
     }
+  });
+
+  it('disk full while a streamed body is moved into place: typed error, the previous cassette and side files kept, no file held open', async () => {
+    const dir = mount('size=512k');
+    const record = (kib: number) => withCassette('c', () => fetch(`${base}/big?bytes=${kib * 1024}`).then((r) => r.arrayBuffer()), { dir, mode: 'record', sideFileThreshold: 1024 });
+    await record(200);
+    const before = await listFiles(dir);
+    const bytes = await readFile(join(dir, 'c.json'));
+    // 250 KiB are streamed to a temp file (it fits), then the copy into place does not
+    const error = await record(250).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CassetteWriteError);
+    expect((error as CassetteWriteError).code).toBe('ENOSPC');
+    expect(await readFile(join(dir, 'c.json'))).toEqual(bytes);
+    expect(await listFiles(dir)).toEqual(before);
+    // a descriptor left on the deleted temp file would hold its space (and block the unmount)
+    const target = (fd: string): string => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`, 'utf8');
+      } catch {
+        return ''; // the descriptor readdirSync itself used, closed meanwhile
+      }
+    };
+    const open = readdirSync('/proc/self/fd').map(target).filter((path) => path.startsWith(dir));
+    expect(open).toEqual([]);
   });
 
   it('disk full before the start: an error at once, no empty lock left; the next run records at once', async () => {
