@@ -121,6 +121,21 @@ describe('header names and values', () => {
   });
 });
 
+describe('references and encoding', () => {
+  it('a side-file reference that climbs out of the cassette dir is a format error naming the field', async () => {
+    const text = cassetteText({ where: 'body', with: '"x"' }).replace(/"body": \{\s*"json": \{\s*"data": "x"\s*\}\s*\}/, '"body": { "file": "../../etc/passwd", "size": 10 }');
+    expect(text).toContain('../../etc/passwd');
+    await writeFile(join(dir, 'climb.json'), text);
+    await expectDamaged('climb', /^interactions\[0\]\.response\.body\.file$/, /expected a lower-case hex SHA-256/);
+  });
+
+  it('a byte sequence that is not UTF-8 is a format error, not replaced characters', async () => {
+    const [before, after] = cassetteText({ where: 'body', with: '"HOLE"' }).split('HOLE') as [string, string];
+    await writeFile(join(dir, 'latin1.json'), Buffer.concat([Buffer.from(before), Buffer.from([0xe9, 0xff]), Buffer.from(after)]));
+    await expectDamaged('latin1', undefined, /is not valid UTF-8 text/);
+  });
+});
+
 describe('size', () => {
   it('a 2 GiB (sparse) file is refused before it is read', async () => {
     const file = join(dir, 'huge.json');
