@@ -257,7 +257,12 @@ export async function auditCassettes(dir: string, options: AuditOptions = {}): P
     const isCassette = isHar || (full.endsWith('.json') && !full.includes(`.bodies${path.sep}`));
     let bytes: Buffer;
     try {
-      const { size } = await stat(full);
+      const info = await stat(full);
+      const { size } = info;
+      if (!info.isFile()) {
+        unreadable('not a regular file (a named pipe, a socket or a device); not scanned'); // reading a pipe could wait forever
+        continue;
+      }
       const limit = maxCassetteBytes();
       if (size > limit) {
         unreadable(`${size} bytes, over the ${limit}-byte limit of what reeltape reads (REELTAPE_MAX_CASSETTE_BYTES); not scanned`);
