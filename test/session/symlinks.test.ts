@@ -2,10 +2,11 @@
  * Symbolic links planted in a cassette dir are never followed to overwrite or delete anything
  * outside it: a cassette file that is a link, temp-file-named links in the cassette dir and in its
  * `.bodies` folder, a side-file-named link, and a link inside a `.bodies` folder that `reeltape
- * prune` deletes. Record, re-record and prune remove or replace the links, never what they point to.
+ * prune` deletes, and a cassette folder replaced by a link after the run prune acts on. Record,
+ * re-record and prune remove or replace the links, never what they point to.
  * (The lock as a link, and `.bodies` itself as a link: lock-hostile and write-failures tests.)
  */
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -80,5 +81,16 @@ it('prune deletes a .bodies folder holding a link to an outside folder: the link
   const io = { stdout: () => undefined, stderr: () => undefined, cwd: root, env: {} };
   expect(await pruneCommand.run(['--yes'], io)).toBe(0);
   expect(await readdir(dir)).toEqual([]);
+  await intact();
+});
+
+it('prune does not follow a cassette folder replaced by a link since the run: the files it points to stay', async () => {
+  const intact = await precious('x.json');
+  await withCassette('sub/x', () => fetch(`${server.url}/json`).then((r) => r.text()), { dir, mode: 'record' });
+  await writeRunRecord(root, summarizeRun({ events: [], dir }), 'vitest'); // sub/x.json is unused
+  await rm(join(dir, 'sub'), { recursive: true });
+  await symlink(outside, join(dir, 'sub'));
+  const io = { stdout: () => undefined, stderr: () => undefined, cwd: root, env: {} };
+  expect(await pruneCommand.run(['--yes'], io)).toBe(0);
   await intact();
 });

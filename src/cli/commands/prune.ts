@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { sideFileDir } from '../../cassette/index.js';
 import { readRunRecord, runRecordPath, writeRunRecord } from '../../adapters/run-report.js';
@@ -15,6 +15,12 @@ side-file directories. Asks for confirmation unless --yes is given.
   --yes, -y    delete without asking (for CI)
   --dry-run    only list what would be deleted
 `;
+
+/** Whether `file`'s folder, with every link on the way resolved, is still inside `dir` (a folder replaced by a link since the run is not followed). */
+function insideDir(file: string, dir: string): boolean {
+  const real = realpathSync(dir);
+  return `${realpathSync(path.dirname(file))}${path.sep}`.startsWith(`${real}${path.sep}`);
+}
 
 /** Removes now-empty directories from `start` up to (not including) `stop`. */
 function removeEmptyParents(start: string, stop: string): void {
@@ -54,7 +60,7 @@ export const pruneCommand: Command = {
     }
     const files = record.unused
       .map((rel) => path.resolve(dir, rel))
-      .filter((f) => f.startsWith(dir + path.sep) && (f.endsWith('.json') || f.endsWith('.har')) && existsSync(f) && statSync(f).isFile());
+      .filter((f) => f.startsWith(dir + path.sep) && (f.endsWith('.json') || f.endsWith('.har')) && existsSync(f) && statSync(f).isFile() && insideDir(f, dir));
     if (files.length === 0) {
       io.stdout(`No unused cassettes in ${path.relative(io.cwd, dir) || '.'} (last full run: ${record.finishedAt}).\n`);
       return 0;
