@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { summarizeRun, writeRunRecord } from '../../src/adapters/run-report.js';
 import { pruneCommand } from '../../src/cli/commands/prune.js';
+import { ReeltapeConfigError } from '../../src/errors/index.js';
 import { withCassette } from '../../src/session/index.js';
 import { makeTempDir, removeTempDirs, startTestServer, type TestServer } from '../helpers/index.js';
 
@@ -93,4 +94,21 @@ it('prune does not follow a cassette folder replaced by a link since the run: th
   const io = { stdout: () => undefined, stderr: () => undefined, cwd: root, env: {} };
   expect(await pruneCommand.run(['--yes'], io)).toBe(0);
   await intact();
+});
+
+it('a folder of the name that is a link out of the cassette dir: recording refuses before fn runs; a cassette dir that is a link is fine', async () => {
+  const intact = await precious('keep.json');
+  await symlink(outside, join(dir, 'sub'));
+  for (const mode of ['record', 'auto', 'update'] as const) {
+    let called = false;
+    const error = await withCassette('sub/x', () => void (called = true), { dir, mode }).catch((e: unknown) => e);
+    expect(error, mode).toBeInstanceOf(ReeltapeConfigError);
+    expect((error as Error).message, mode).toMatch(/sub\/x\.json: its folder is a symbolic link out of the cassette dir/);
+    expect(called, mode).toBe(false);
+  }
+  await intact();
+  // the cassette dir itself may be a link: its folders resolve inside it
+  await withCassette('y', () => fetch(`${server.url}/json`).then((r) => r.text()), { dir: join(dir, 'sub'), mode: 'record' });
+  await withCassette('z', () => fetch(`${server.url}/json`).then((r) => r.text()), { dir: join(root, 'cassettes'), mode: 'record' });
+  expect((await readdir(outside)).sort()).toEqual(['keep.json', 'y.json']);
 });

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { sideFileDir } from '../../cassette/index.js';
+import { resolvesInside } from '../../util/resolves-inside.js';
 import { readRunRecord, runRecordPath, writeRunRecord } from '../../adapters/run-report.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -15,12 +16,6 @@ side-file directories. Asks for confirmation unless --yes is given.
   --yes, -y    delete without asking (for CI)
   --dry-run    only list what would be deleted
 `;
-
-/** Whether `file`'s folder, with every link on the way resolved, is still inside `dir` (a folder replaced by a link since the run is not followed). */
-function insideDir(file: string, dir: string): boolean {
-  const real = realpathSync(dir);
-  return `${realpathSync(path.dirname(file))}${path.sep}`.startsWith(`${real}${path.sep}`);
-}
 
 /** Removes now-empty directories from `start` up to (not including) `stop`. */
 function removeEmptyParents(start: string, stop: string): void {
@@ -58,9 +53,12 @@ export const pruneCommand: Command = {
       io.stderr(`reeltape prune: the last run scanned ${record.dir}, not ${dir}; run the full suite with that cassette dir first.\n`);
       return 1;
     }
-    const files = record.unused
+    const listed = record.unused
       .map((rel) => path.resolve(dir, rel))
-      .filter((f) => f.startsWith(dir + path.sep) && (f.endsWith('.json') || f.endsWith('.har')) && existsSync(f) && statSync(f).isFile() && insideDir(f, dir));
+      .filter((f) => f.startsWith(dir + path.sep) && (f.endsWith('.json') || f.endsWith('.har')) && existsSync(f) && statSync(f).isFile());
+    // a folder replaced by a link since the run is not followed out of the cassette dir
+    const inside = await Promise.all(listed.map((f) => resolvesInside(dir, f)));
+    const files = listed.filter((_, i) => inside[i]);
     if (files.length === 0) {
       io.stdout(`No unused cassettes in ${path.relative(io.cwd, dir) || '.'} (last full run: ${record.finishedAt}).\n`);
       return 0;
