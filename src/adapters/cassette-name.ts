@@ -16,7 +16,7 @@ function shortHash(text: string): string {
 /**
  * Makes one title file-safe. Characters outside `A-Z a-z 0-9 space . _ ( ) + , = @ -` become `-`,
  * runs of whitespace collapse, leading/trailing dots and spaces go. When anything was lost
- * (a replaced character, a cut, a reserved name) a 6-hex hash of the original title is appended,
+ * (a replaced character, a cut, a reserved name, a title ending in `.bodies`) a 6-hex hash of the original title is appended,
  * so two titles that sanitize alike (`a/b`, `a:b`) never share a cassette — and the result
  * depends only on the title, never on which other tests ran. The result is a portable name
  * segment (the rule `withCassette` checks every name against, see `cassette/portable-name.ts`).
@@ -32,6 +32,7 @@ export function safeSegment(title: string): string {
     safe = safe.slice(0, MAX_SEGMENT).replace(/[ .]+$/, '');
     lossy = true;
   }
+  if (safe.endsWith('.bodies')) lossy = true; // a folder named so is a cassette's side-file folder: the hash renames it
   if (safe === '' || WINDOWS_RESERVED.test(safe)) {
     safe = safe === '' ? '_' : `_${safe}`;
     lossy = true;

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -10,6 +11,7 @@ import { mapMultipart } from '../sanitizers/rules-redactor.js';
 import type { SecretRules } from '../secrets/index.js';
 import { harToCassette } from '../store/index.js';
 import { allowMatcher, loadAllowList, type AllowEntry } from './allow-list.js';
+import { filePieces } from './file-pieces.js';
 import { CONFIG_SECRET_RULE, UNREADABLE_RULE } from './rule-docs.js';
 import { harExtraStrings, harFieldPath } from './har-scan.js';
 
@@ -111,6 +113,9 @@ async function loadConfigSecrets(files: readonly string[]): Promise<string[]> {
 
 type Emit = (interaction: number, where: string, rule: string, value: string) => void;
 
+/** Files scanned as raw text are read in pieces of this many bytes when larger (bounded memory). */
+const RAW_PIECE_BYTES = 16 * 1024 * 1024;
+
 /** The audit's walk over one cassette: the same places, names and rules the default sanitizer redacts. */
 class CassetteScanner {
   constructor(
@@ -170,8 +175,8 @@ class CassetteScanner {
     });
   }
 
-  raw(text: string): void {
-    text.split('\n').forEach((line, i) => this.text(line, -1, `line ${i + 1}`));
+  raw(text: string, firstLine = 1): void {
+    text.split('\n').forEach((line, i) => this.text(line, -1, `line ${i + firstLine}`));
   }
 }
 
@@ -249,12 +254,27 @@ export async function auditCassettes(dir: string, options: AuditOptions = {}): P
     const isHar = full.endsWith('.har') && !full.includes(`.bodies${path.sep}`);
     const scanner = new CassetteScanner(rules, literals, isHar ? (i, where, rule, value) => emit(i, harFieldPath(where), rule, value) : emit);
 
+    const isCassette = isHar || (full.endsWith('.json') && !full.includes(`.bodies${path.sep}`));
     let bytes: Buffer;
     try {
-      const { size } = await stat(full);
+      const info = await stat(full);
+      const { size } = info;
+      if (!info.isFile()) {
+        unreadable('not a regular file (a named pipe, a socket or a device); not scanned'); // reading a pipe could wait forever
+        continue;
+      }
       const limit = maxCassetteBytes();
       if (size > limit) {
         unreadable(`${size} bytes, over the ${limit}-byte limit of what reeltape reads (REELTAPE_MAX_CASSETTE_BYTES); not scanned`);
+        continue;
+      }
+      if (size > RAW_PIECE_BYTES && (!isCassette || size > bufferConstants.MAX_STRING_LENGTH)) {
+        // a large side file, or a cassette longer than a string can be: raw text in pieces, bounded memory
+        if (isCassette) unreadable(`${size} bytes, longer than the longest text reeltape can parse at once; scanned as raw text`);
+        for (const piece of filePieces(full, RAW_PIECE_BYTES)) {
+          text = decodeUtf8(piece.bytes) ?? piece.bytes.toString('latin1');
+          scanner.raw(text, piece.firstLine);
+        }
         continue;
       }
       bytes = await readFile(full);
@@ -263,7 +283,6 @@ export async function auditCassettes(dir: string, options: AuditOptions = {}): P
       continue;
     }
     const utf8 = decodeUtf8(bytes);
-    const isCassette = isHar || (full.endsWith('.json') && !full.includes(`.bodies${path.sep}`));
     if (isCassette && utf8 === undefined) unreadable('not valid UTF-8, scanned as raw bytes');
     if (utf8 === undefined || !isCassette) {
       // a side file (or a binary one): lines of text, byte for byte

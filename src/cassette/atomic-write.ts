@@ -33,24 +33,25 @@ export function tempPath(dir: string): string {
   return join(dir, `.rt-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
-/** The pid in a temp file name of a process that is no longer running; `undefined` for other names. */
-export function deadTempOwner(name: string): number | undefined {
-  const match = TEMP_FILE.exec(name) ?? OLD_TEMP_FILE.exec(name);
+/** The pid in a temp file name (or one matching `also`) of a process that is no longer running; `undefined` for other names. */
+export function deadTempOwner(name: string, also?: RegExp): number | undefined {
+  const match = TEMP_FILE.exec(name) ?? OLD_TEMP_FILE.exec(name) ?? also?.exec(name);
   const pid = Number(match?.[1]);
   return match && pid !== process.pid && !isProcessAlive(pid) ? pid : undefined;
 }
 
 /**
- * Removes temp files in `dir` left by reeltape processes that died (killed mid-write). Best effort.
+ * Removes temp files in `dir` left by reeltape processes that died (killed mid-write), and names
+ * matching `also` (its group 1 the pid) of dead processes. Best effort.
  *
  * @example
  * await removeDeadTemps('/p/cassettes')
  */
-export async function removeDeadTemps(dir: string): Promise<void> {
+export async function removeDeadTemps(dir: string, also?: RegExp): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     if (!name.startsWith('.')) continue;
-    if (deadTempOwner(name) !== undefined) await unlink(join(dir, name)).catch(() => undefined);
+    if (deadTempOwner(name, also) !== undefined) await unlink(join(dir, name)).catch(() => undefined);
     else if (LOCK_MARKER.test(name)) {
       // a lock takeover marker is held for milliseconds: an old one was left by a process that died
       const info = await stat(join(dir, name)).catch(() => undefined);

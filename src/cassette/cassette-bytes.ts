@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { CassetteFormatError } from '../errors/index.js';
+import { asReadRefusal } from './write-failure.js';
 
 /**
  * File access for cassette loading: a cassette file opened for positional reads, so the replay
@@ -73,31 +74,34 @@ export function fileBytes(fd: number, size: number): CassetteBytes {
 }
 
 /**
- * Opens a cassette file (`undefined` when it does not exist). Synchronous: the reads are small and
+ * Opens a cassette file (`undefined` when it does not exist, or a part of its folder is a file). Synchronous: the reads are small and
  * many, and a thread-pool round trip each would cost more than the read.
  *
- * @throws CassetteFormatError for a directory, or a file larger than `maxBytes`
+ * @throws CassetteFormatError for a directory, a named pipe or socket, or a file larger than `maxBytes`
+ * @throws ReeltapeConfigError when this user may not read it
  * @example
  * const bytes = openCassetteBytes(file, 1024 ** 3);
  */
 export function openCassetteBytes(file: string, maxBytes: number): CassetteBytes | undefined {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // non-blocking: opening a pipe nobody writes to would otherwise wait forever (regular files ignore the flag)
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined; // ENOTDIR: a part of its folder is a file, so no cassette
     if (code === 'EISDIR') throw notACassetteFile(file);
-    throw error;
+    throw asReadRefusal(error, file, file);
   }
   try {
     const info = fstatSync(fd);
     if (info.isDirectory()) throw notACassetteFile(file);
+    if (info.isFIFO() || info.isSocket()) throw notACassetteFile(file, info.isFIFO() ? 'a named pipe' : 'a socket');
     if (info.isFile()) {
       if (info.size > maxBytes) throw tooLarge(file, info.size, maxBytes, LIMIT);
       return fileBytes(fd, info.size);
     }
-    // not a regular file (a pipe, a device): its size says nothing, read it to the end (at most the limit)
+    // a device: its size says nothing, read it to the end (at most the limit)
     const all = readAtMost(fd, maxBytes + 1);
     if (all.length > maxBytes) throw tooLarge(file, all.length, maxBytes, LIMIT);
     closeSync(fd);
@@ -138,8 +142,8 @@ export function tooLarge(file: string, size: number, limit: number, what: string
   );
 }
 
-function notACassetteFile(file: string): CassetteFormatError {
-  return new CassetteFormatError(`Cassette ${file} is a directory, not a cassette file. Rename it or pick another cassette name.`, file);
+function notACassetteFile(file: string, what = 'a directory'): CassetteFormatError {
+  return new CassetteFormatError(`Cassette ${file} is ${what}, not a cassette file. Rename it or pick another cassette name.`, file);
 }
 
 /**

@@ -30,6 +30,9 @@ const LONGEST_SIDE_FILE = 1 + 64;
  */
 export function portableNameProblem(name: string, file: string, bodiesDir: string): string | undefined {
   const segments = name.split('/');
+  if (segments[segments.length - 1] === '') return 'ends with "/": name the cassette after its last folder (e.g. "users/list")';
+  const inSideFiles = segments.slice(0, -1).find((segment) => segment.endsWith('.bodies'));
+  if (inSideFiles !== undefined) return `folder ${JSON.stringify(inSideFiles)} ends in ".bodies", the name of a cassette's side-file folder (reeltape cleans it and skips it when listing cassettes)`;
   for (const segment of segments) {
     const bad = INVALID_CHARACTERS.exec(segment);
     if (bad) {

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, type Cipher, type Hash } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { join } from 'node:path';
 import { assertOwnSideFileDir, sideFileDir } from './side-files.js';
 import { asWriteError } from './write-failure.js';
@@ -40,9 +40,8 @@ export function sideFileReadStream(path: string, options: { highWaterMark?: numb
   const source = createReadStream(path, options);
   const iv = tempIvs.get(path);
   if (!iv) return source;
-  const decipher = createDecipheriv(TEMP_CIPHER, TEMP_KEY, iv);
-  source.on('error', (error) => decipher.destroy(error));
-  return source.pipe(decipher);
+  // one pipeline: a reader that gives up (a copy that failed on a full disk) destroys the decipher, which closes the file
+  return pipeline(source, createDecipheriv(TEMP_CIPHER, TEMP_KEY, iv), () => undefined);
 }
 
 /** Temp files being written by this process (removed on exit if still there). */

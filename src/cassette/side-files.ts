@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { lstatSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { constants, lstatSync } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { asReadRefusal } from './write-failure.js';
 import type { Body, RecordedRequest, RecordedResponse } from './types.js';
 
 /**
@@ -106,6 +107,7 @@ export function sideFileProblem(
  * cassette order is reported.
  *
  * @throws CassetteFormatError naming the cassette, the place in it and the side file
+ * @throws ReeltapeConfigError when this user may not read a side file
  * @example
  * await checkSideFiles(file, cassette.interactions.map((i) => i.request), (i) => cassette.interactions[i]?.response);
  */
@@ -123,8 +125,12 @@ export async function checkSideFiles(
   }
   if (found.length === 0) return;
   const infos = await Promise.all(found.map(({ body }) => stat(body.path).catch(() => undefined)));
+  // a side file this user may not read would fail only when replayed, after the code under test ran
+  const refusals = await Promise.all(found.map(({ body }) => access(body.path, constants.R_OK).then(() => undefined, (error: unknown) => error)));
   for (let k = 0; k < found.length; k++) {
     const { body, location } = found[k] as (typeof found)[number];
+    const refusal = asReadRefusal(refusals[k], file, body.path);
+    if (refusal instanceof ReeltapeConfigError) throw refusal;
     const info = infos[k];
     const problem = sideFileProblem(file, body, location, info?.isFile() ? info.size : undefined);
     if (problem) throw problem;

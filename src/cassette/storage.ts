@@ -74,15 +74,26 @@ export async function loadCassette(file: string, options: LoadCassetteOptions = 
  * const cassette = parseCassetteBytes(openCassetteBytes(file, maxCassetteBytes())!, file);
  */
 export function parseCassetteBytes(bytes: CassetteBytes, file: string): Cassette {
+  return parseCassette(cassetteText(bytes, file), file);
+}
+
+/**
+ * All of `bytes` as one text (strict UTF-8), letting go of them: the one way a whole cassette file
+ * (JSON or HAR) becomes a string.
+ *
+ * @throws CassetteFormatError for a file longer than a string can be (refused before it is read), or invalid UTF-8
+ * @example
+ * const text = cassetteText(openCassetteBytes(file, maxCassetteBytes())!, file);
+ */
+export function cassetteText(bytes: CassetteBytes, file: string): string {
   let whole: Buffer;
   try {
-    // one string holds the whole file: a file longer than a string can be is refused before it is read
     if (bytes.size > bufferConstants.MAX_STRING_LENGTH) throw tooLarge(file, bytes.size, bufferConstants.MAX_STRING_LENGTH, 'the longest text this JavaScript engine can parse at once');
     whole = readAllBytes(bytes);
   } finally {
     bytes.close();
   }
-  return parseCassette(decodeCassette(whole, file), file);
+  return decodeCassette(whole, file);
 }
 
 /** Options of {@link saveCassette}. */
@@ -238,8 +249,10 @@ async function undoSideFiles(file: string, cassette: Cassette, before: readonly 
  * Maps a cassette name to its file: `<dir>/<name>.json` (absolute). A name already ending in
  * `.json` is used as is. Names may contain `/` for sub-folders. The name must be portable (see
  * `portable-name.ts`): no `< > : " | ? * \` or control characters, no segment ending in a dot or
- * space, no Windows device name (`CON`, `NUL`, `COM1`…), and short enough that the cassette's lock
- * and side files fit the file system (file names up to 255 bytes, paths up to 1024).
+ * space, no Windows device name (`CON`, `NUL`, `COM1`…), no trailing `/`, no folder ending in
+ * `.bodies`, and short enough that the cassette's lock and side files fit the file system (file
+ * names up to 255 bytes, paths up to 1024). (Names differing only in case or Unicode form are
+ * refused when recording: `name-collision.ts`.)
  *
  * @throws ReeltapeConfigError for an empty, absolute, climbing (`..`), non-portable or too long name
  * @example

@@ -1,4 +1,4 @@
-import { CassetteWriteError } from '../errors/index.js';
+import { CassetteWriteError, ReeltapeConfigError } from '../errors/index.js';
 
 /** File-system failures that mean "this cannot be written here", with their words and fix. */
 const WRITE_FAILURES: Readonly<Record<string, { what: string; fix: string }>> = {
@@ -38,5 +38,21 @@ export function asWriteError(error: unknown, outcome: WriteOutcome): unknown {
       `Kept: ${outcome.kept}. Lost: ${outcome.lost}. ${failure.fix}`,
     { file: outcome.file, path, code, kept: outcome.kept, lost: outcome.lost },
     { cause: error },
+  );
+}
+
+/**
+ * `error` as a {@link ReeltapeConfigError} when it says this user may not read `path` (`EACCES`,
+ * `EPERM`); any other error is returned as it is. `file` is the cassette.
+ *
+ * @example
+ * try { openSync(file, 'r') } catch (e) { throw asReadRefusal(e, file, file) }
+ */
+export function asReadRefusal(error: unknown, file: string, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'EACCES' && code !== 'EPERM') return error;
+  return new ReeltapeConfigError(
+    `Cassette ${file}: ${path === file ? 'the file' : `its side file ${path}`} cannot be read by this user (${code}); it was left as it is and the code under test did not run. ` +
+      'Make the cassette files readable for the user running the tests (a checkout or a recording made by another user, e.g. root in a container?).',
   );
 }

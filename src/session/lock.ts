@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
+import { constants, lstatSync } from 'node:fs';
+import { link, mkdir, open, rename, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { lockMarkerPath, tempPath } from '../cassette/atomic-write.js';
+import { clearInterval, setInterval } from 'node:timers';
+import { lockMarkerPath, removeDeadTemps, tempPath } from '../cassette/atomic-write.js';
+import { SIDE_FILE_TEMP } from '../cassette/side-file-writer.js';
 import { isProcessAlive } from '../util/process-alive.js';
-import { assertOwnSideFileDir } from '../cassette/side-files.js';
+import { assertOwnSideFileDir, sideFileDir } from '../cassette/side-files.js';
 import { asWriteError } from '../cassette/write-failure.js';
 import { CassetteLockedError, ReeltapeConfigError, type LockHolder } from '../errors/index.js';
 import { DEFAULTS } from './defaults.js';
@@ -23,7 +26,7 @@ interface LockOwner {
   time: string;
 }
 
-/** A lock file as read once: its identity (owner token, or inode and mtime when unreadable). */
+/** A lock file as read once: its identity (owner token, or inode and mtime when unreadable) and its last sign of life (mtime). */
 interface SeenLock {
   id: string;
   owner: LockOwner | undefined;
@@ -49,17 +52,29 @@ function parseOwner(text: string): LockOwner | undefined {
   return undefined;
 }
 
-/** Reads a lock (content and inode from one open file); `undefined` when there is none. */
+/** `open` flag that refuses a symbolic link (0 where the platform has none, e.g. Windows). */
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+
+function notAFile(path: string): ReeltapeConfigError {
+  return new ReeltapeConfigError(
+    `Recording lock ${path} is a symbolic link or not a regular file. reeltape never follows a link out of the cassette dir: remove it, then record again.`,
+  );
+}
+
+/** Reads a lock (content and inode from one open file, never through a link); `undefined` when there is none. */
 async function readLock(path: string): Promise<SeenLock | undefined> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP' || code === 'EMLINK') throw notAFile(path);
     throw error;
   }
   try {
     const info = await handle.stat();
+    if (!info.isFile()) throw notAFile(path);
     const owner = parseOwner(await handle.readFile('utf8'));
     const id = owner?.token ? owner.token : `i${info.ino}-${Math.floor(info.mtimeMs)}`;
     return { id, owner, mtimeMs: info.mtimeMs };
@@ -68,11 +83,26 @@ async function readLock(path: string): Promise<SeenLock | undefined> {
   }
 }
 
+/**
+ * A lock is stale when its holder's last sign of life (the lock's mtime, refreshed by {@link keepAlive})
+ * is older than `aliveFor` (2 s for an unreadable one), or its process is dead on this host.
+ */
 function isStale(seen: SeenLock, aliveFor: number): boolean {
-  if (!seen.owner) return realNow() - seen.mtimeMs > UNREADABLE_STALE_AFTER;
-  const age = realNow() - Date.parse(seen.owner.time);
-  if (!Number.isFinite(age) || age > aliveFor) return true;
-  return seen.owner.hostname === hostname() && !isProcessAlive(seen.owner.pid);
+  if (realNow() - seen.mtimeMs > (seen.owner ? aliveFor : UNREADABLE_STALE_AFTER)) return true;
+  return seen.owner !== undefined && seen.owner.hostname === hostname() && !isProcessAlive(seen.owner.pid);
+}
+
+/**
+ * While the lock is held, refreshes its mtime every quarter of `aliveFor`, so a recording that
+ * runs longer than `aliveFor` (on this host or another) is never judged stale. Resolves a stop function.
+ */
+function keepAlive(lockFile: string, aliveFor: number): () => void {
+  const timer = setInterval(() => {
+    const now = new Date(realNow());
+    utimes(lockFile, now, now).catch(() => undefined); // removed by hand: nothing to refresh
+  }, Math.max(10, Math.floor(aliveFor / 4)));
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**
@@ -160,15 +190,16 @@ function lockedError(file: string, lockFile: string, seen: SeenLock | undefined)
 
 /**
  * Takes the recording lock `<file>.lock` before anything is recorded. The lock appears atomically
- * with its content (a random owner token, pid, host, time); a stale one (its process is dead on
- * this host, it is older than `aliveFor` ms, or it is unreadable and older than 2 s) is replaced
- * atomically, so of any number of contenders exactly one holds the lock. Also refuses a `.bodies`
- * folder that is a symbolic link. Resolves a release function that removes the lock only if it is
- * still ours (idempotent).
+ * with its content (a random owner token, pid, host, time); its holder refreshes its mtime while it
+ * holds it. A stale one (its process is dead on this host, no refresh for `aliveFor` ms, or it is
+ * unreadable and older than 2 s) is replaced atomically, so of any number of contenders exactly one
+ * holds the lock. Also refuses a `.bodies` folder or a lock that is a symbolic link, and a cassette
+ * path that is a folder. Resolves a release function that removes the lock only if it is still ours (idempotent).
  *
  * @throws CassetteLockedError when another recorder holds the lock (naming the holder)
  * @throws CassetteWriteError when the lock cannot be created (permission, read-only, disk full): at once
- * @throws ReeltapeConfigError when the lock's name is too long for the file system, or `.bodies` is a link
+ * @throws ReeltapeConfigError when the lock's name is too long for the file system, `.bodies` or the lock is a link,
+ *   or the cassette path is a folder (or a part of its folder is a file)
  * @example
  * const release = await acquireLock('/p/cassettes/users.json');
  * try { … } finally { await release(); }
@@ -181,19 +212,26 @@ export async function acquireLock(file: string, aliveFor: number = DEFAULTS.lock
   const content = JSON.stringify(owner);
   const temp = tempPath(dir);
   try {
+    if (lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new ReeltapeConfigError(`Cassette ${file} is a folder, so a recording could not be saved there (the code under test did not run). Rename the folder or choose another cassette name.`);
+    }
     await mkdir(dir, { recursive: true });
     await writeFile(temp, content, { flag: 'wx' });
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (await createExclusive(temp, lockFile, content)) return releaser(lockFile, owner.token);
+      if (await createExclusive(temp, lockFile, content)) return await held(file, lockFile, owner.token, aliveFor);
       const seen = await readLock(lockFile);
       if (seen === undefined) continue; // released meanwhile
       if (!isStale(seen, aliveFor)) throw lockedError(file, lockFile, seen);
-      if (await takeOver(lockFile, seen, temp, content)) return releaser(lockFile, owner.token);
+      if (await takeOver(lockFile, seen, temp, content)) return await held(file, lockFile, owner.token, aliveFor);
     }
     throw lockedError(file, lockFile, await readLock(lockFile));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG') {
+    const { code, syscall } = error as NodeJS.ErrnoException;
+    if (code === 'ENAMETOOLONG') {
       throw new ReeltapeConfigError(`Cassette ${file}: its lock file ${lockFile} has a name too long for this file system. Use a shorter cassette name.`);
+    }
+    if (code === 'ENOTDIR' || (code === 'EEXIST' && syscall === 'mkdir')) {
+      throw new ReeltapeConfigError(`Cassette ${file}: a part of its folder ${dir} is a file, not a folder (the code under test did not run). Choose another \`dir\` or cassette name.`);
     }
     throw asWriteError(error, { file, kept: 'the cassette as it was (nothing was recorded yet)', lost: 'nothing: the code under test did not run' });
   } finally {
@@ -201,11 +239,24 @@ export async function acquireLock(file: string, aliveFor: number = DEFAULTS.lock
   }
 }
 
-function releaser(lockFile: string, token: string): () => Promise<void> {
+/**
+ * The lock is ours: starts refreshing it, and removes the temp files recorders of this cassette
+ * that died left behind (a re-record that writes nothing would otherwise never clean them).
+ */
+async function held(file: string, lockFile: string, token: string, aliveFor: number): Promise<() => Promise<void>> {
+  const release = releaser(lockFile, token, aliveFor);
+  await removeDeadTemps(dirname(file));
+  await removeDeadTemps(sideFileDir(file), SIDE_FILE_TEMP);
+  return release;
+}
+
+function releaser(lockFile: string, token: string, aliveFor: number): () => Promise<void> {
   let released = false;
+  const stop = keepAlive(lockFile, aliveFor);
   return async () => {
     if (released) return;
     released = true;
+    stop();
     // a lock taken over meanwhile (ours was judged stale) is the new holder's: leave it
     const seen = await readLock(lockFile).catch(() => undefined);
     if (seen?.owner?.token === token) await unlink(lockFile).catch(() => undefined);

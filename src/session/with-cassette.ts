@@ -1,4 +1,6 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { assertNoNameCollision } from '../cassette/name-collision.js';
+import { resolvesInside } from '../util/resolves-inside.js';
 import { readAllResponses, replayOf, type ReplayCassette } from '../cassette/replay-loader.js';
 import type { Cassette, Interaction } from '../cassette/types.js';
 import { CassetteFormatError, CassetteMismatchError, CassetteNotFoundError, ReeltapeConfigError } from '../errors/index.js';
@@ -74,6 +76,22 @@ function parseFreezeTime(value: string): number {
   return ms;
 }
 
+/**
+ * Before a recording: its files must not share a name with others on macOS/Windows (`Foo` vs `foo`),
+ * and its folder must not be a link out of the cassette dir (never followed to write or delete).
+ */
+async function assertRecordable(root: string, file: string): Promise<void> {
+  await assertNoNameCollision(root, file);
+  const rel = relative(root, file);
+  if (rel.startsWith('..') || isAbsolute(rel)) return; // a store keeping files elsewhere: not ours to judge
+  if (!(await resolvesInside(root, file))) {
+    throw new ReeltapeConfigError(
+      `Cassette ${file}: its folder is a symbolic link out of the cassette dir ${root}; reeltape never follows a link to write or delete ` +
+        'outside it (the code under test did not run). Point the `dir` option at the real folder, or replace the link with a folder.',
+    );
+  }
+}
+
 /** Opens the cassette on disk as the requested mode needs it (`undefined`: none, or passthrough). */
 async function openForMode(store: CassetteStore, file: string, requested: string): Promise<ReplayCassette | undefined> {
   if (requested === 'passthrough') return undefined;
@@ -142,6 +160,7 @@ export async function withCassette<T>(
   log?.(`opened ${file} in mode ${mode}${requested !== mode ? ` (requested ${requested})` : ''}`);
 
   const recording = mode === 'record' || mode === 'update';
+  if (recording) await assertRecordable(resolve(opts.dir), file);
   const releaseLock = recording ? await store.lock(file) : undefined;
   const startedAt = new Date(realNow()).toISOString();
   const recordedAt = mode === 'replay' || (mode === 'update' && opened) ? opened?.meta.recordedAt : mode === 'passthrough' ? undefined : startedAt;

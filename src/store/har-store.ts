@@ -1,12 +1,13 @@
-import { open, rmdir } from 'node:fs/promises';
-import { maxCassetteBytes, resolveCassettePath } from '../cassette/storage.js';
+import { rmdir } from 'node:fs/promises';
+import { cassetteText, maxCassetteBytes, resolveCassettePath } from '../cassette/storage.js';
+import { openCassetteBytes } from '../cassette/cassette-bytes.js';
 import { writeFileAtomic } from '../cassette/atomic-write.js';
 import { parseJsonText } from '../cassette/json-text.js';
 import { discardSideFileTemp, isLiveSideFileTemp, takeSideFileFailure } from '../cassette/side-file-writer.js';
 import { sideFileDir } from '../cassette/side-files.js';
 import { asWriteError } from '../cassette/write-failure.js';
 import type { Cassette } from '../cassette/types.js';
-import { CassetteFormatError, ReeltapeConfigError } from '../errors/index.js';
+import { ReeltapeConfigError } from '../errors/index.js';
 import { acquireLock } from '../session/lock.js';
 import { harToCassette } from './har-read.js';
 import { cassetteToHar } from './har-write.js';
@@ -37,30 +38,14 @@ export interface HarStoreOptions {
 export const DEFAULT_HAR_MAX_INLINE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Reads a cassette file as text, within the size limit of `loadCassette`; `undefined` when absent.
+ * Reads a HAR file as text with the checks of `loadCassette` (size limit before reading, the
+ * longest string, strict UTF-8); `undefined` when absent.
  *
- * @throws CassetteFormatError when it is a directory or larger than the limit
+ * @throws CassetteFormatError when it is a directory, too large or not UTF-8
  */
-async function readText(file: string): Promise<string | undefined> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code !== 'EISDIR') throw error;
-  }
-  try {
-    const info = handle ? await handle.stat() : undefined;
-    if (!handle || !info || info.isDirectory()) throw new CassetteFormatError(`Cassette ${file} is a directory, not a HAR file. Rename it or pick another cassette name.`, file);
-    const limit = maxCassetteBytes();
-    if (info.size > limit) {
-      throw new CassetteFormatError(`Cassette ${file} is ${info.size} bytes, more than the limit (${limit} bytes; REELTAPE_MAX_CASSETTE_BYTES); it was not read.`, file);
-    }
-    return await handle.readFile('utf8');
-  } finally {
-    await handle?.close();
-  }
+function readText(file: string): string | undefined {
+  const bytes = openCassetteBytes(file, maxCassetteBytes());
+  return bytes && cassetteText(bytes, file);
 }
 
 /**
@@ -107,7 +92,7 @@ export function harStore(options: HarStoreOptions = {}): CassetteStore {
     extension: '.har',
     resolve: (dir, name) => `${resolveCassettePath(dir, name).replace(/\.json$/, '')}.har`,
     load: async (file) => {
-      const text = await readText(file);
+      const text = readText(file);
       return text === undefined ? undefined : parseHar(text, file);
     },
     save: async (file, cassette) => {

@@ -121,6 +121,40 @@ describe('header names and values', () => {
   });
 });
 
+describe('references and encoding', () => {
+  it('a side-file reference that climbs out of the cassette dir is a format error naming the field', async () => {
+    const text = cassetteText({ where: 'body', with: '"x"' }).replace(/"body": \{\s*"json": \{\s*"data": "x"\s*\}\s*\}/, '"body": { "file": "../../etc/passwd", "size": 10 }');
+    expect(text).toContain('../../etc/passwd');
+    await writeFile(join(dir, 'climb.json'), text);
+    await expectDamaged('climb', /^interactions\[0\]\.response\.body\.file$/, /expected a lower-case hex SHA-256/);
+  });
+
+  it('a byte sequence that is not UTF-8 is a format error, not replaced characters', async () => {
+    const [before, after] = cassetteText({ where: 'body', with: '"HOLE"' }).split('HOLE') as [string, string];
+    await writeFile(join(dir, 'latin1.json'), Buffer.concat([Buffer.from(before), Buffer.from([0xe9, 0xff]), Buffer.from(after)]));
+    await expectDamaged('latin1', undefined, /is not valid UTF-8 text/);
+  });
+});
+
+it.skipIf(process.platform === 'win32')('a named pipe called like a cassette is damaged at once, not waited on forever', async () => {
+  execFileSync('mkfifo', [join(dir, 'pipe.json')]);
+  // a child with a deadline: opening a pipe nobody writes to blocks the whole process
+  const script =
+    `import { withCassette } from './src/session/index.ts'; import { main } from './src/cli/main.ts';` +
+    `const io = { cwd: ${JSON.stringify(dir)}, env: {}, out: '', stdout(t) { io.out += t; }, stderr(t) { io.out += t; } };` +
+    `const error = await withCassette('pipe', () => undefined, { dir: ${JSON.stringify(dir)}, mode: 'replay' }).then(() => undefined, (e) => e);` +
+    `const info = await main(['info', ${JSON.stringify(dir)}], io); const audit = await main(['audit', ${JSON.stringify(dir)}], io);` +
+    `console.log(JSON.stringify({ name: error?.name, message: error?.message, info, audit, out: io.out }));`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: childEnv(), encoding: 'utf8', timeout: 20_000 });
+  const result = JSON.parse(out.trim().split('\n').pop() as string) as { name: string; message: string; info: number; audit: number; out: string };
+  expect(result.name).toBe('CassetteFormatError');
+  expect(result.message).toContain(`${join(dir, 'pipe.json')} is a named pipe, not a cassette file`);
+  expect(result.info).toBe(1);
+  expect(result.audit).toBe(1);
+  expect(result.out).toMatch(/CORRUPT: .*is a named pipe/);
+  expect(result.out).toMatch(/pipe\.json {2}unreadable-file {2}not a regular file/);
+});
+
 describe('size', () => {
   it('a 2 GiB (sparse) file is refused before it is read', async () => {
     const file = join(dir, 'huge.json');

@@ -51,18 +51,19 @@ describe('8 processes racing for one stale lock', () => {
     await removeTempDirs();
   });
 
-  it(`exactly one runs fn, every round (${ROUNDS} rounds: dead owner, expired owner, unreadable lock)`, async () => {
+  it(`exactly one runs fn, every round (${ROUNDS} rounds: dead owner, silent owner on another host, empty lock, garbage lock)`, async () => {
     const lockFile = join(dir, 'race.json.lock');
     for (let round = 0; round < ROUNDS; round++) {
       await rm(join(dir, 'race.json'), { force: true });
-      const kind = round % 3;
+      const kind = round % 4;
       if (kind === 0) await writeFile(lockFile, JSON.stringify({ token: 'dead', pid: DEAD_PID, hostname: hostname(), time: new Date().toISOString() }));
       if (kind === 1) {
         const old = new Date(Date.now() - 11 * 60_000).toISOString();
         await writeFile(lockFile, JSON.stringify({ token: 'expired', pid: process.pid, hostname: 'elsewhere', time: old }));
+        await utimes(lockFile, new Date(old), new Date(old)); // its holder stopped refreshing it 11 minutes ago
       }
-      if (kind === 2) {
-        await writeFile(lockFile, ''); // left empty by a crash
+      if (kind === 2 || kind === 3) {
+        await writeFile(lockFile, kind === 2 ? '' : '{"tok\u0000garbage'); // left empty or garbled by a crash
         const past = new Date(Date.now() - 60_000);
         await utimes(lockFile, past, past);
       }

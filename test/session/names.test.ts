@@ -26,6 +26,8 @@ afterEach(async () => {
 const REJECTED: Array<[string, RegExp]> = [
   ['x'.repeat(246), /too long/],
   ['x'.repeat(300), /too long/],
+  ['\u00e9'.repeat(123), /file name of 256 bytes/], // 123 characters, 246 bytes: its lock has 256
+  ['\u{1F600}'.repeat(62), /file name of 258 bytes/], // 124 UTF-16 units, 248 bytes
   [`deep/${'y'.repeat(256)}/z`, /too long/],
   [`${'d'.repeat(200)}/`.repeat(6) + 'z', /too long/],
   ['a:b', /":"/],
@@ -75,6 +77,13 @@ describe('names that fit', () => {
     expect(await readdir(dir)).toEqual([`${name}.json`]);
     await withCassette(name, () => fetch(`${server.url}/json`), { dir, mode: 'replay' });
     expect(() => resolveCassettePath(dir, `${name}n`)).toThrow(ReeltapeConfigError);
+  });
+
+  it('the limit counts UTF-8 bytes: 122 two-byte characters (244 bytes, lock 254) record and replay', async () => {
+    const name = '\u00e9'.repeat(122);
+    await withCassette(name, () => fetch(`${server.url}/json`), { dir, mode: 'record' });
+    await withCassette(name, () => fetch(`${server.url}/json`), { dir, mode: 'replay' });
+    expect(await readdir(dir)).toEqual([`${name}.json`]);
   });
 
   it('ordinary names with spaces, dots inside, unicode and sub-folders are kept as they are', () => {

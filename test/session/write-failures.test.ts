@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { chmod, chown, readFile, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -81,9 +81,9 @@ afterAll(() => {
 });
 
 /** Records in a child process running as an unprivileged user (nobody when we are root). */
-async function recordAsUser(dir: string, name: string, url: string, chmodAfter = false): Promise<ChildResult> {
+async function recordAsUser(dir: string, name: string, url: string, chmodAfter = false, mode = 'record'): Promise<ChildResult> {
   // async: the loopback server answering the child runs in this process
-  const child = spawn(nodeForUser, ['--import', 'tsx', CHILD, dir, name, url, ...(chmodAfter ? ['chmod'] : [])], {
+  const child = spawn(nodeForUser, ['--import', 'tsx', CHILD, dir, name, url, chmodAfter ? 'chmod' : '-', mode], {
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(isRoot ? { uid: NOBODY, gid: NOBODY } : {}),
@@ -135,6 +135,36 @@ describe('permission failures, as an unprivileged user', () => {
   });
 });
 
+describe('read refusals, as an unprivileged user', () => {
+  it.skipIf(process.platform === 'win32')('a cassette or side file the user cannot read: ReeltapeConfigError before fn runs, both untouched', async () => {
+    const dir = await makeTempDir('unreadable');
+    await chmod(dir, 0o755);
+    await withCassette('c', () => fetch(`${base}/big?bytes=${2 * 1024 * 1024}`).then((r) => r.arrayBuffer()), { dir, mode: 'record' });
+    const [side] = readdirSync(join(dir, 'c.bodies'));
+    const sideFile = join(dir, 'c.bodies', side as string);
+    const cassette = join(dir, 'c.json');
+    const before = [await readFile(cassette), await readFile(sideFile)];
+    // owned by root and private (root), or mode 000 (any other user: the child runs as this one)
+    const hide = (file: string) => chmod(file, isRoot ? 0o600 : 0o000);
+    for (const [file, mode, says] of [
+      [sideFile, 'replay', `its side file ${sideFile} cannot be read by this user (EACCES)`],
+      [sideFile, 'record', 'cannot be read by this user'],
+      [cassette, 'auto', 'the file cannot be read by this user (EACCES)'],
+      [cassette, 'update', 'the file cannot be read by this user'],
+    ] as const) {
+      await hide(file);
+      const result = await recordAsUser(dir, 'c', `${base}/small`, false, mode);
+      await chmod(file, 0o644);
+      expect(result.called, mode).toBe(false);
+      expect(result.error, mode).toMatchObject({ name: 'ReeltapeConfigError' });
+      expect(result.error?.message, mode).toContain(says);
+    }
+    const after = [await readFile(cassette), await readFile(sideFile)];
+    expect(after.map((bytes, i) => bytes.equals(before[i] as Buffer))).toEqual([true, true]); // (toEqual on 2 MiB buffers takes seconds)
+    expect(await listFiles(dir)).toEqual(['c.bodies/' + side, 'c.json'].sort());
+  });
+});
+
 describe.skipIf(!canMount)('a small tmpfs (root only)', () => {
   let mnt: string;
   afterEach(() => {
@@ -175,6 +205,30 @@ describe.skipIf(!canMount)('a small tmpfs (root only)', () => {
       expect(await readFile(join(dir, 'c.json'))).toEqual(before);
       expect(await listFiles(dir)).toEqual(['c.json']);
     }
+  });
+
+  it('disk full while a streamed body is moved into place: typed error, the previous cassette and side files kept, no file held open', async () => {
+    const dir = mount('size=512k');
+    const record = (kib: number) => withCassette('c', () => fetch(`${base}/big?bytes=${kib * 1024}`).then((r) => r.arrayBuffer()), { dir, mode: 'record', sideFileThreshold: 1024 });
+    await record(200);
+    const before = await listFiles(dir);
+    const bytes = await readFile(join(dir, 'c.json'));
+    // 250 KiB are streamed to a temp file (it fits), then the copy into place does not
+    const error = await record(250).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CassetteWriteError);
+    expect((error as CassetteWriteError).code).toBe('ENOSPC');
+    expect(await readFile(join(dir, 'c.json'))).toEqual(bytes);
+    expect(await listFiles(dir)).toEqual(before);
+    // a descriptor left on the deleted temp file would hold its space (and block the unmount)
+    const target = (fd: string): string => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`, 'utf8');
+      } catch {
+        return ''; // the descriptor readdirSync itself used, closed meanwhile
+      }
+    };
+    const open = readdirSync('/proc/self/fd').map(target).filter((path) => path.startsWith(dir));
+    expect(open).toEqual([]);
   });
 
   it('disk full before the start: an error at once, no empty lock left; the next run records at once', async () => {

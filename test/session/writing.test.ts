@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -145,11 +145,10 @@ describe('recording lock', () => {
     expect(await listFiles(dir)).toEqual(['stale.json']);
   });
 
-  it('replaces a lock older than 10 minutes', async () => {
-    await writeFile(
-      join(dir, 'old.json.lock'),
-      JSON.stringify({ pid: process.pid, hostname: 'elsewhere', time: new Date(Date.now() - 11 * 60_000).toISOString() }),
-    );
+  it('replaces a lock its holder has not refreshed for 10 minutes', async () => {
+    const old = new Date(Date.now() - 11 * 60_000);
+    await writeFile(join(dir, 'old.json.lock'), JSON.stringify({ pid: process.pid, hostname: 'elsewhere', time: old.toISOString() }));
+    await utimes(join(dir, 'old.json.lock'), old, old);
     await withCassette('old', () => fetch(`${server.url}/json`), { dir, mode: 'record' });
     expect(await listFiles(dir)).toEqual(['old.json']);
   });

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../../cassette/atomic-write.js';
 import { loadCassette, saveCassette } from '../../cassette/storage.js';
 import type { Cassette } from '../../cassette/types.js';
 import { ReeltapeConfigError } from '../../errors/index.js';
-import { parseHar, serializeHar } from '../../store/har-store.js';
+import { harStore, serializeHar } from '../../store/har-store.js';
 import type { Command } from '../command.js';
 
 const USAGE = `Usage: reeltape convert <in> <out> [--force]
@@ -30,7 +29,7 @@ function kindOf(file: string, role: string): Kind {
 }
 
 async function read(file: string, kind: Kind): Promise<Cassette> {
-  const cassette = !existsSync(file) ? undefined : kind === 'json' ? await loadCassette(file) : parseHar(await readFile(file, 'utf8'), file);
+  const cassette = kind === 'json' ? await loadCassette(file) : await harStore().load(file);
   if (!cassette) throw new ReeltapeConfigError(`Input ${file} does not exist.`);
   return cassette;
 }

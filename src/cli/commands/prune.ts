@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { sideFileDir } from '../../cassette/index.js';
+import { resolvesInside } from '../../util/resolves-inside.js';
 import { readRunRecord, runRecordPath, writeRunRecord } from '../../adapters/run-report.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -52,9 +53,12 @@ export const pruneCommand: Command = {
       io.stderr(`reeltape prune: the last run scanned ${record.dir}, not ${dir}; run the full suite with that cassette dir first.\n`);
       return 1;
     }
-    const files = record.unused
+    const listed = record.unused
       .map((rel) => path.resolve(dir, rel))
       .filter((f) => f.startsWith(dir + path.sep) && (f.endsWith('.json') || f.endsWith('.har')) && existsSync(f) && statSync(f).isFile());
+    // a folder replaced by a link since the run is not followed out of the cassette dir
+    const inside = await Promise.all(listed.map((f) => resolvesInside(dir, f)));
+    const files = listed.filter((_, i) => inside[i]);
     if (files.length === 0) {
       io.stdout(`No unused cassettes in ${path.relative(io.cwd, dir) || '.'} (last full run: ${record.finishedAt}).\n`);
       return 0;
