@@ -8,6 +8,7 @@ import nodeHttp from 'node:http';
 import nodeHttps from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import { InterceptorReadyState, type HttpRequestEventMap, type Interceptor } from '@mswjs/interceptors';
+import { afterSocketLayerStops } from './socket-source.js';
 
 /** One of the interceptors reeltape drives (fetch, ClientRequest). */
 export type HttpInterceptor = Interceptor<HttpRequestEventMap>;
@@ -62,6 +63,8 @@ export const orphans = new Map<HttpInterceptor, Lingering | undefined>();
 export interface Lingering {
   settle(): void;
   release(): void;
+  /** What reeltape had installed: msw 3 closing later puts these back, so they stay reeltape's own. */
+  readonly installed: InstalledValues;
 }
 
 /**
@@ -143,13 +146,20 @@ export function lingerUnder(interceptor: HttpInterceptor, patched: number[], ins
   const settle = (): void => {
     const current = readPatched();
     if (!patched.every((i) => installed[i]!.has(current[i]))) return;
+    stopWatching();
     orphans.delete(interceptor);
     interceptor.dispose();
     syncBuiltinESMExports();
   };
   const janitor = markReeltape(settle);
   interceptor.on('request', janitor);
-  return { settle, release: () => interceptor.off('request', janitor) };
+  // msw 3 closing puts reeltape's functions back: settle then, not on the next request
+  const unhook = afterSocketLayerStops(settle);
+  const stopWatching = (): void => {
+    unhook();
+    interceptor.off('request', janitor);
+  };
+  return { settle, release: stopWatching, installed };
 }
 
 /** Requests that reach reeltape's own layers while it is not installed let lingering interceptors leave. */

@@ -141,8 +141,9 @@ describe.each([2, 3] as const)('msw %i', (major) => {
       expect(JSON.parse(await getText(`${server.url}/only-in-msw-http`))).toEqual({ from: 'msw', via: 'http' });
       msw!.close();
       msw = undefined;
-      // requests outside any cassette go out untouched (the first one also lets reeltape finish
-      // leaving when msw 3 had patched on top of it), then the originals are back
+      // the originals are back at once (also when msw 3 had patched on top of reeltape), and
+      // requests outside any cassette go out untouched
+      expectOriginals();
       expect(await (await fetch(`${server.url}/json`)).json()).toEqual({ hello: 'world', n: 1 });
       expect(JSON.parse(await getText(`${server.url}/json`))).toEqual({ hello: 'world', n: 1 });
       expectOriginals();
@@ -156,6 +157,23 @@ describe.each([2, 3] as const)('msw %i', (major) => {
       uninstallInterception();
       expectOriginals();
     });
+  });
+
+  it('reeltape stopped under a listening msw, then a cassette opens: msw still answers first, the rest is recorded', async () => {
+    installInterception();
+    startMsw();
+    uninstallInterception(); // msw 3 patched over reeltape: reeltape's interceptor stays until msw closes
+    const recorded = await withCassette(`msw${major}-readopted`, run, { mode: 'record', dir });
+    expect(recorded[2]).toEqual({ from: 'msw' });
+    expect(recorded[3]).toEqual({ from: 'msw', via: 'http' });
+    expect(await recordedUrls(`msw${major}-readopted`)).toEqual(['/json', '/json?via=http']);
+    uninstallInterception();
+    // msw still answers after reeltape let go again; once it closes too, the originals are back
+    expect(await (await fetch(`${server.url}/only-in-msw`)).json()).toEqual({ from: 'msw' });
+    expect(JSON.parse(await getText(`${server.url}/only-in-msw-http`))).toEqual({ from: 'msw', via: 'http' });
+    msw!.close();
+    msw = undefined;
+    expectOriginals();
   });
 
   it('msw closed and listening again beside reeltape: not patched twice, its routes still never recorded', async () => {
