@@ -17,10 +17,16 @@ export type InstalledValues = ReadonlyArray<ReadonlySet<unknown>>;
 
 /** Marks reeltape's listeners (those of any copy of reeltape in the process: ESM and CommonJS). */
 const REELTAPE_LISTENER = Symbol.for('reeltape.listener');
+/**
+ * Marks the listeners of this copy only. Another copy (`node -r reeltape/register` with an ESM app
+ * loads the CommonJS and the ESM build) keeps its cassettes in its own AsyncLocalStorage, so to this
+ * copy its listeners are foreign: a request may not skip the interceptor they listen on.
+ */
+const THIS_COPY = Symbol('reeltape.listener.this-copy');
 /** Marks an interceptor whose listener order and global registration reeltape looks after. */
 const TENDED = Symbol.for('reeltape.tended');
 
-type Listener = ((...args: never[]) => unknown) & { [REELTAPE_LISTENER]?: true };
+type Listener = ((...args: never[]) => unknown) & { [REELTAPE_LISTENER]?: true; [THIS_COPY]?: true };
 /** What reeltape reads of the interceptors library's protected emitter (strict-event-emitter). */
 interface TendedEmitter {
   listeners(event: string): Listener[];
@@ -36,7 +42,7 @@ function emitterOf(interceptor: HttpInterceptor): TendedEmitter | undefined {
 }
 
 export function markReeltape<T extends (...args: never[]) => unknown>(listener: T): T {
-  return Object.assign(listener, { [REELTAPE_LISTENER]: true as const });
+  return Object.assign(listener, { [REELTAPE_LISTENER]: true as const, [THIS_COPY]: true as const });
 }
 
 /**
@@ -48,9 +54,9 @@ export function onlyOneListener(interceptor: HttpInterceptor): boolean {
   return emitter !== undefined && emitter.listeners('request').length === 1 && emitter.listeners('response').length === 0;
 }
 
-/** Listeners on an interceptor that are not reeltape's (a test's own MSW server). */
+/** Listeners on an interceptor that are not this copy of reeltape's (a test's own MSW server, another copy). */
 export function foreignListeners(interceptor: HttpInterceptor): number {
-  return emitterOf(interceptor)?.listeners('request').filter((l) => !l[REELTAPE_LISTENER]).length ?? 0;
+  return emitterOf(interceptor)?.listeners('request').filter((l) => !l[THIS_COPY]).length ?? 0;
 }
 
 /**
