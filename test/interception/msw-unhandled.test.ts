@@ -36,6 +36,12 @@ describe('outsideCassettes', () => {
     expect(await (await fetch(`${api.url}/mocked`)).json()).toEqual({ from: 'msw' });
   });
 
+  it('type-checks as msw 2 onUnhandledRequest and msw 3 onUnhandledFrame (npm run typecheck)', () => {
+    const forMsw2: NonNullable<Parameters<typeof server.listen>[0]>['onUnhandledRequest'] = outsideCassettes('error');
+    const forMsw3: import('msw3').UnhandledFrameHandle = outsideCassettes('error');
+    expect([typeof forMsw2, typeof forMsw3]).toEqual(['function', 'function']);
+  });
+
   it('refuses a strategy msw does not have, naming it', () => {
     expect(() => outsideCassettes('fail' as never)).toThrow(ReeltapeConfigError);
     expect(() => outsideCassettes('fail' as never)).toThrow(/"fail"/);
