@@ -15,3 +15,4 @@ export * from './store/index.js';
 export { installInterception, uninstallInterception } from './interception/index.js';
 export { interceptInput, interceptOutput, interceptMethods, builtinCodec, type InputOptions, type OutputOptions, type MethodTape, type TapeCodec } from './tapes/index.js';
 export { interceptUndici, type UndiciModule } from './interception/index.js';
+export { outsideCassettes, type UnhandledStrategy } from './interception/index.js';

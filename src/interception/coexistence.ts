@@ -8,6 +8,7 @@ import nodeHttp from 'node:http';
 import nodeHttps from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import { InterceptorReadyState, type HttpRequestEventMap, type Interceptor } from '@mswjs/interceptors';
+import { afterSocketLayerStops } from './socket-source.js';
 
 /** One of the interceptors reeltape drives (fetch, ClientRequest). */
 export type HttpInterceptor = Interceptor<HttpRequestEventMap>;
@@ -16,10 +17,16 @@ export type InstalledValues = ReadonlyArray<ReadonlySet<unknown>>;
 
 /** Marks reeltape's listeners (those of any copy of reeltape in the process: ESM and CommonJS). */
 const REELTAPE_LISTENER = Symbol.for('reeltape.listener');
+/**
+ * Marks the listeners of this copy only. Another copy (`node -r reeltape/register` with an ESM app
+ * loads the CommonJS and the ESM build) keeps its cassettes in its own AsyncLocalStorage, so to this
+ * copy its listeners are foreign: a request may not skip the interceptor they listen on.
+ */
+const THIS_COPY = Symbol('reeltape.listener.this-copy');
 /** Marks an interceptor whose listener order and global registration reeltape looks after. */
 const TENDED = Symbol.for('reeltape.tended');
 
-type Listener = ((...args: never[]) => unknown) & { [REELTAPE_LISTENER]?: true };
+type Listener = ((...args: never[]) => unknown) & { [REELTAPE_LISTENER]?: true; [THIS_COPY]?: true };
 /** What reeltape reads of the interceptors library's protected emitter (strict-event-emitter). */
 interface TendedEmitter {
   listeners(event: string): Listener[];
@@ -35,7 +42,7 @@ function emitterOf(interceptor: HttpInterceptor): TendedEmitter | undefined {
 }
 
 export function markReeltape<T extends (...args: never[]) => unknown>(listener: T): T {
-  return Object.assign(listener, { [REELTAPE_LISTENER]: true as const });
+  return Object.assign(listener, { [REELTAPE_LISTENER]: true as const, [THIS_COPY]: true as const });
 }
 
 /**
@@ -47,9 +54,9 @@ export function onlyOneListener(interceptor: HttpInterceptor): boolean {
   return emitter !== undefined && emitter.listeners('request').length === 1 && emitter.listeners('response').length === 0;
 }
 
-/** Listeners on an interceptor that are not reeltape's (a test's own MSW server). */
+/** Listeners on an interceptor that are not this copy of reeltape's (a test's own MSW server, another copy). */
 export function foreignListeners(interceptor: HttpInterceptor): number {
-  return emitterOf(interceptor)?.listeners('request').filter((l) => !l[REELTAPE_LISTENER]).length ?? 0;
+  return emitterOf(interceptor)?.listeners('request').filter((l) => !l[THIS_COPY]).length ?? 0;
 }
 
 /**
@@ -62,6 +69,8 @@ export const orphans = new Map<HttpInterceptor, Lingering | undefined>();
 export interface Lingering {
   settle(): void;
   release(): void;
+  /** What reeltape had installed: msw 3 closing later puts these back, so they stay reeltape's own. */
+  readonly installed: InstalledValues;
 }
 
 /**
@@ -143,13 +152,20 @@ export function lingerUnder(interceptor: HttpInterceptor, patched: number[], ins
   const settle = (): void => {
     const current = readPatched();
     if (!patched.every((i) => installed[i]!.has(current[i]))) return;
+    stopWatching();
     orphans.delete(interceptor);
     interceptor.dispose();
     syncBuiltinESMExports();
   };
   const janitor = markReeltape(settle);
   interceptor.on('request', janitor);
-  return { settle, release: () => interceptor.off('request', janitor) };
+  // msw 3 closing puts reeltape's functions back: settle then, not on the next request
+  const unhook = afterSocketLayerStops(settle);
+  const stopWatching = (): void => {
+    unhook();
+    interceptor.off('request', janitor);
+  };
+  return { settle, release: stopWatching, installed };
 }
 
 /** Requests that reach reeltape's own layers while it is not installed let lingering interceptors leave. */

@@ -12,3 +12,4 @@ export { decodeBody, encodeBody, parseContentEncoding, createDecoder, createEnco
 export { bodyAbandoned, expectsContinue } from './continue.js';
 export { interceptUndici, type UndiciModule } from './undici.js';
 export { replayChunks, type ReplayTiming } from './stream-replay.js';
+export { outsideCassettes, type UnhandledStrategy } from './msw-unhandled.js';

@@ -209,14 +209,19 @@ function unwatchFetchResponses(): void {
 const requestListener = markReeltape(onRequest);
 const fetchRequestListener = markReeltape(onFetchRequest);
 
-/** The running interceptor of this kind, or a new one applied by reeltape (`owned`). */
-function runningOrApplied(symbol: symbol, create: () => HttpInterceptor, owned: HttpInterceptor[]): HttpInterceptor {
+/**
+ * The running interceptor of this kind, or a new one applied by reeltape (`owned`). An orphan taken
+ * back that lingered under msw 3 adds what reeltape had installed to `earlier`.
+ */
+function runningOrApplied(symbol: symbol, create: () => HttpInterceptor, owned: HttpInterceptor[], earlier: InstalledValues[]): HttpInterceptor {
   const running = getGlobalSymbol<HttpInterceptor>(symbol);
   if (running && running.readyState === InterceptorReadyState.APPLIED) {
     // one reeltape applied and stopped using while an MSW server still listened: reeltape's again
     if (orphans.has(running)) {
-      orphans.get(running)?.release();
-      orphans.delete(running);
+      const lingering = orphans.get(running);
+      orphans.delete(running); // first: an orphan losing its last listener is disposed ({@link tend})
+      lingering?.release();
+      if (lingering) earlier.push(lingering.installed);
       owned.push(running);
     }
     tend(running, symbol);
@@ -229,11 +234,27 @@ function runningOrApplied(symbol: symbol, create: () => HttpInterceptor, owned: 
   return created;
 }
 
+/**
+ * Per patched global, the values that are reeltape's: what its interceptors and layers put there. When
+ * it took back an interceptor lingering under msw 3, what it had installed before, and not what msw 3
+ * put on top (that is msw's to remove).
+ */
+function ownValues(before: unknown[], patched: unknown[], layered: unknown[], earlier: InstalledValues[]): InstalledValues {
+  if (earlier.length === 0) return layered.map((value, i) => new Set([patched[i], value]));
+  return layered.map((value, i) => {
+    const own = new Set(earlier.flatMap((values) => [...values[i]!]));
+    if (patched[i] !== before[i]) own.add(patched[i]);
+    if (value !== patched[i]) own.add(value);
+    return own;
+  });
+}
+
 function apply(by: InUse['by']): void {
   const owned: HttpInterceptor[] = [];
   const before = readPatched();
-  const fetch = runningOrApplied(FetchInterceptor.symbol, () => new FetchInterceptor(), owned);
-  const http = runningOrApplied(ClientRequestInterceptor.symbol, () => new ClientRequestInterceptor(), owned);
+  const earlier: InstalledValues[] = [];
+  const fetch = runningOrApplied(FetchInterceptor.symbol, () => new FetchInterceptor(), owned, earlier);
+  const http = runningOrApplied(ClientRequestInterceptor.symbol, () => new ClientRequestInterceptor(), owned, earlier);
   fetch.on('request', fetchRequestListener);
   http.on('request', requestListener).on('response', onResponse);
   const globalFetch = before[0] as typeof globalThis.fetch;
@@ -252,7 +273,7 @@ function apply(by: InUse['by']): void {
       if (patched[i] !== before[i]) restores.push(layOver(owner, key, bypassOutside(before[i] as NodeRequestFunction, { enter, alone: () => foreignListeners(http) === 0 })));
     }
   }
-  const installed = readPatched().map((value, i) => new Set([patched[i], value]));
+  const installed = ownValues(before, patched, readPatched(), earlier);
   const restoreLayers = (): void => restores.forEach((restore) => restore());
   inUse = { fetch, http, owned, pureFetch, restoreLayers, installed, by };
   fetchListening = false;

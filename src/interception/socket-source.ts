@@ -54,6 +54,26 @@ function activeSource(): SocketSource | undefined {
   return source?.readyState === 'ACTIVE' && typeof source.on === 'function' ? source : undefined;
 }
 
+/**
+ * Calls `callback` each time one of msw 3's running interceptors stops (its server closed), after it
+ * has put back the globals it patched: an interceptors 0.45 `dispose()` runs its `subscriptions`
+ * last-in-first-out, so one put first runs last. Returns the function that takes the callback off.
+ *
+ * @example
+ * const off = afterSocketLayerStops(() => settle()); // msw 3 patched over reeltape
+ */
+export function afterSocketLayerStops(callback: () => void): () => void {
+  const registry = (globalThis as Record<string, unknown>)[REGISTRY];
+  if (!(registry instanceof Map)) return () => undefined;
+  const lists = [...registry.values()]
+    .filter((i: { readyState?: unknown; subscriptions?: unknown }) => i?.readyState === 'ACTIVE' && Array.isArray(i.subscriptions))
+    .map((i: { subscriptions: Array<() => void> }) => i.subscriptions);
+  for (const list of lists) list.unshift(callback);
+  return () => {
+    for (const list of lists) if (list.includes(callback)) list.splice(list.indexOf(callback), 1);
+  };
+}
+
 /** Recorded requests waiting for their passed-through response, by the source's request id. */
 const awaiting = new Map<string, Extract<RequestDecision, { action: 'record' }>>();
 let listeningTo: SocketSource | undefined;

@@ -55,6 +55,18 @@ function dispatchBase(instanceOrPrototype: object | null): object | undefined {
 }
 
 /**
+ * Node 26's own undici (8) keeps its global dispatcher under `undici.globalDispatcher.2` and puts a
+ * `Dispatcher1Wrapper` under `.1` for npm undici 6/7, whose `request`/`stream`/`fetch` then dispatch
+ * through it into Node's undici (where {@link fromBuiltinFetch} would pass them on): reeltape lays its
+ * `dispatch` over the wrapper's. Returns the wrapper's prototype, or `undefined` for anything else.
+ */
+function builtinWrapper(global: object): object | undefined {
+  const proto = Object.getPrototypeOf(global) as { constructor?: { name?: string } } | null;
+  const ownsDispatch = proto !== null && typeof Object.getOwnPropertyDescriptor(proto, 'dispatch')?.value === 'function';
+  return ownsDispatch && proto.constructor?.name === 'Dispatcher1Wrapper' ? proto : undefined;
+}
+
+/**
  * A dispatch made by Node's own `fetch` (its bundled undici) was already decided by reeltape's fetch
  * interception before it reached a dispatcher: it passes on, so a request is recorded once.
  */
@@ -125,7 +137,7 @@ function takes(dispatcher: object, opts: DispatchOptions, handler: object): bool
 export function followUndici(): void {
   const global = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER];
   if (typeof global === 'object' && global !== null) {
-    const base = dispatchBase(global);
+    const base = dispatchBase(global) ?? builtinWrapper(global);
     if (base) patch(base);
   }
   const cache = createRequire(import.meta.url).cache;

@@ -16,6 +16,7 @@ const setups: Array<{ name: string; env: Record<string, string> }> = [
   { name: 'msw first', env: { ORDER: 'server-first' } },
   { name: 'cassette first', env: { ORDER: 'cassette-first' } },
   { name: 'reeltape plugin first, with a module-level client', env: { ORDER: 'server-first', WITH_PLUGIN: '1' } },
+  { name: "msw first, unhandled requests an error outside cassettes (outsideCassettes('error'))", env: { ORDER: 'server-first', UNHANDLED: 'error' } },
 ];
 
 describe.each([2, 3])('msw %i', (major) => {

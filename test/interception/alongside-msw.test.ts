@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installInterception, isIntercepting, uninstallInterception } from '../../src/interception/index.js';
 import { withCassette } from '../../src/session/index.js';
-import { startTestServer, type TestServer, useServerAndDir } from '../helpers/index.js';
+import { createCertificate, startTestServer, type TestServer, useServerAndDir } from '../helpers/index.js';
 
 // A test's own msw server beside reeltape, msw 2 (one interceptors copy, deduped by npm) and msw 3
 // (interceptors 0.45, intercepting sockets; needs Node 22.12+): whichever is started first, the msw
@@ -141,8 +141,9 @@ describe.each([2, 3] as const)('msw %i', (major) => {
       expect(JSON.parse(await getText(`${server.url}/only-in-msw-http`))).toEqual({ from: 'msw', via: 'http' });
       msw!.close();
       msw = undefined;
-      // requests outside any cassette go out untouched (the first one also lets reeltape finish
-      // leaving when msw 3 had patched on top of it), then the originals are back
+      // the originals are back at once (also when msw 3 had patched on top of reeltape), and
+      // requests outside any cassette go out untouched
+      expectOriginals();
       expect(await (await fetch(`${server.url}/json`)).json()).toEqual({ hello: 'world', n: 1 });
       expect(JSON.parse(await getText(`${server.url}/json`))).toEqual({ hello: 'world', n: 1 });
       expectOriginals();
@@ -156,6 +157,52 @@ describe.each([2, 3] as const)('msw %i', (major) => {
       uninstallInterception();
       expectOriginals();
     });
+  });
+
+  it('https (CA trusted only by the client): msw answers its route, the rest records and replays with 0 hits', async () => {
+    const cert = await createCertificate();
+    const secure = await startTestServer({ tls: cert });
+    try {
+      const getSecure = (path: string): Promise<unknown> =>
+        new Promise((resolve, reject) => {
+          https
+            .get(`${secure.url}${path}`, { ca: cert.cert }, (res) => {
+              let text = '';
+              res.setEncoding('utf8');
+              res.on('data', (c: string) => (text += c));
+              res.on('end', () => resolve(JSON.parse(text)));
+            })
+            .on('error', reject);
+        });
+      installInterception();
+      msw = lib.start([...lib.mocks(secure.url)]);
+      const runSecure = async (): Promise<unknown[]> => [await getSecure('/json'), await getSecure('/only-in-msw-http')];
+      const recorded = await withCassette(`msw${major}-https`, runSecure, { mode: 'record', dir });
+      expect(recorded).toEqual([{ hello: 'world', n: 1 }, { from: 'msw', via: 'http' }]);
+      expect(await recordedUrls(`msw${major}-https`)).toEqual(['/json']);
+      const hits = secure.hits.length;
+      expect(await withCassette(`msw${major}-https`, runSecure, { mode: 'replay', dir })).toEqual(recorded);
+      expect(secure.hits.length).toBe(hits);
+    } finally {
+      await secure.close();
+    }
+  });
+
+  it('reeltape stopped under a listening msw, then a cassette opens: msw still answers first, the rest is recorded', async () => {
+    installInterception();
+    startMsw();
+    uninstallInterception(); // msw 3 patched over reeltape: reeltape's interceptor stays until msw closes
+    const recorded = await withCassette(`msw${major}-readopted`, run, { mode: 'record', dir });
+    expect(recorded[2]).toEqual({ from: 'msw' });
+    expect(recorded[3]).toEqual({ from: 'msw', via: 'http' });
+    expect(await recordedUrls(`msw${major}-readopted`)).toEqual(['/json', '/json?via=http']);
+    uninstallInterception();
+    // msw still answers after reeltape let go again; once it closes too, the originals are back
+    expect(await (await fetch(`${server.url}/only-in-msw`)).json()).toEqual({ from: 'msw' });
+    expect(JSON.parse(await getText(`${server.url}/only-in-msw-http`))).toEqual({ from: 'msw', via: 'http' });
+    msw!.close();
+    msw = undefined;
+    expectOriginals();
   });
 
   it('msw closed and listening again beside reeltape: not patched twice, its routes still never recorded', async () => {

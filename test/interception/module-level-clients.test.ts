@@ -36,8 +36,10 @@ function fakeApi(): { server: http.Server; hits: string[] } {
 }
 
 
-async function runApp(entry: string, env: Record<string, string>): Promise<{ results: Record<string, unknown>; stderr: string }> {
-  const { stdout, stderr } = await run(process.execPath, [join(fixture, entry)], { env: childEnv(env), cwd: fixture });
+/** Runs the fixture program: `entry` is its file, or node's arguments ending with it (`--import …`). */
+async function runApp(entry: string | string[], env: Record<string, string>): Promise<{ results: Record<string, unknown>; stderr: string }> {
+  const args = typeof entry === 'string' ? [entry] : entry;
+  const { stdout, stderr } = await run(process.execPath, [...args.slice(0, -1), join(fixture, args.at(-1)!)], { env: childEnv(env), cwd: fixture });
   return { results: JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>, stderr };
 }
 
@@ -46,20 +48,30 @@ beforeAll(async () => {
   dir = await makeTempDir('module-level');
 });
 
-describe('with reeltape/register imported first', () => {
+// reeltape/register imported by the program, preloaded with --import, and with -r (the CommonJS
+// build installs, the ESM app's cassettes are the ESM build's: two copies in one process)
+describe.each([
+  ['imported first', 'registered.mjs'],
+  ['preloaded: node --import reeltape/register', ['--import', 'reeltape/register', 'app.mjs']],
+  ['preloaded: node -r reeltape/register (CommonJS build, ESM app)', ['-r', 'reeltape/register', 'app.mjs']],
+])('with reeltape/register %s', (_how, entry) => {
   let port: number;
+  let cassettes: string; // one folder per way of loading reeltape/register
+  beforeAll(async () => {
+    cassettes = await makeTempDir('module-level-registered');
+  });
   let recorded: Record<string, unknown>;
   const live = fakeApi();
   afterAll(() => closeServer(live.server).catch(() => undefined));
 
   it('records the module-level clients in cassette a and in cassette b of one process', async () => {
     port = await listenAt(live.server);
-    const env = { API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: dir, FAKE_KEY, REELTAPE_MODE: 'record' };
-    ({ results: recorded } = await runApp('registered.mjs', env));
+    const env = { API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: cassettes, FAKE_KEY, REELTAPE_MODE: 'record' };
+    ({ results: recorded } = await runApp(entry, env));
     expect(recorded['a']).toMatchObject({ models: ['gpt-test'], chat: 'echo: hi a', sdkLike: { path: '/json?c=a' }, awsLike: { path: '/json?aws=a' } });
     expect(recorded['b']).toMatchObject({ chat: 'echo: hi b', awsLike: { path: '/json?aws=b' } });
     for (const name of ['a', 'b']) {
-      const cassette = JSON.parse(await readFile(join(dir, 'module-level', `${name}.json`), 'utf8')) as { interactions: Array<{ request: { url: string } }> };
+      const cassette = JSON.parse(await readFile(join(cassettes, 'module-level', `${name}.json`), 'utf8')) as { interactions: Array<{ request: { url: string } }> };
       expect(cassette.interactions.map((i) => new URL(i.request.url).pathname)).toEqual(['/v1/models', '/v1/chat/completions', '/json', '/json']);
       // the API key never reached disk
       expect(JSON.stringify(cassette)).not.toContain(FAKE_KEY);
@@ -71,7 +83,7 @@ describe('with reeltape/register imported first', () => {
     const counting = fakeApi();
     await listenAt(counting.server, port);
     try {
-      const { results } = await runApp('registered.mjs', { API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: dir, FAKE_KEY: `${FAKE_KEY}-other`, REELTAPE_MODE: 'replay' });
+      const { results } = await runApp(entry, { API_BASE: `http://127.0.0.1:${port}`, CASSETTE_DIR: cassettes, FAKE_KEY: `${FAKE_KEY}-other`, REELTAPE_MODE: 'replay' });
       expect(results).toEqual(recorded);
       expect(counting.hits).toEqual([]);
     } finally {

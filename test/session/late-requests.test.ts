@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it, vi } from 'vitest';
 import { reportLateRequests, withCassette } from '../../src/session/index.js';
@@ -74,4 +75,34 @@ it('from a recording with CI set: blocked as from a replay', async () => {
   expect(server.hits.filter((h) => h === 'GET /json?late=1').length).toBe(hits);
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
   expect(reportLateRequests()).toEqual([expect.objectContaining({ cassette: 'late-record-ci', outcome: 'blocked' })]);
+});
+
+it('a setInterval started in a replay: every tick after the cassette closed (fetch and http.get) is blocked and reported', async () => {
+  await withCassette('late-interval', () => fetch(`${server.url}/json`).then((r) => r.text()), { dir, mode: 'record' });
+  reportLateRequests();
+  const hits = server.hits.length;
+  const outcomes: Array<Promise<string>> = [];
+  await withCassette(
+    'late-interval',
+    async () => {
+      await (await fetch(`${server.url}/json`)).text();
+      let tick = 0;
+      const timer = setInterval(() => {
+        if (++tick === 3) clearInterval(timer);
+        outcomes.push(fetch(`${server.url}/json?tick=${tick}`).then((r) => `status ${r.status}`, (e: Error) => `rejected ${e.name}`));
+        outcomes.push(
+          new Promise((resolve) => {
+            http.get(`${server.url}/json?http=${tick}`, (r) => resolve(`status ${r.statusCode}`)).on('error', (e) => resolve(`error ${e.message}`));
+          }),
+        );
+      }, 10);
+    },
+    { dir, mode: 'replay' },
+  );
+  await vi.waitFor(() => expect(outcomes).toHaveLength(6));
+  expect(await Promise.all(outcomes)).toEqual(Array.from({ length: 3 }, () => ['rejected TypeError', 'error Network error']).flat());
+  expect(server.hits.length).toBe(hits);
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  const reported = reportLateRequests().map((late) => `${late.request} ${late.outcome}`);
+  expect(reported.sort()).toEqual([1, 2, 3].flatMap((n) => [`GET ${server.url}/json?http=${n} blocked`, `GET ${server.url}/json?tick=${n} blocked`]).sort());
 });
