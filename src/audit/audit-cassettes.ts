@@ -6,7 +6,7 @@ import type { Cassette, HeaderMap, JsonValue } from '../cassette/types.js';
 import { ReeltapeConfigError } from '../errors/index.js';
 import { collectConfigSecrets, defaultSecretRules, searchableSpellings, type DefaultSanitizerOptions, type SecretSpelling } from '../sanitizers/index.js';
 import { joinPath, visitStrings } from '../sanitizers/leaks.js';
-import { mapMultipart } from '../sanitizers/rules-redactor.js';
+import { jsonInString, mapMultipart } from '../sanitizers/rules-redactor.js';
 import type { SecretRules } from '../secrets/index.js';
 import { harToCassette } from '../store/index.js';
 import { allowMatcher, loadAllowList, type AllowEntry } from './allow-list.js';
@@ -129,8 +129,18 @@ class CassetteScanner {
     for (const s of this.literals) if (text.includes(s.text)) this.emit(interaction, where, CONFIG_SECRET_RULE, s.text);
   }
 
+  /** A string as the recorder reads it: JSON it holds is walked as JSON (unless its name is a credential), else text. */
+  string(value: string, interaction: number, where: string, key: string | undefined): void {
+    const inner = key !== undefined && this.rules.nameRule(key, value) !== undefined ? undefined : jsonInString(value);
+    if (inner === undefined) this.text(value, interaction, where, key);
+    else {
+      this.json(inner, interaction, where, undefined);
+      this.literalsIn(value, interaction, where);
+    }
+  }
+
   json(value: JsonValue, interaction: number, where: string, key: string | undefined): void {
-    if (typeof value === 'string') this.text(value, interaction, where, key);
+    if (typeof value === 'string') this.string(value, interaction, where, key);
     else if (typeof value === 'number') {
       if (key !== undefined && this.rules.nameRule(key, String(value)) !== undefined) this.emit(interaction, where, this.rules.nameRule(key, String(value)) as string, String(value));
     } else if (Array.isArray(value)) value.forEach((v, i) => this.json(v, interaction, joinPath(where, i), key));
@@ -165,7 +175,8 @@ class CassetteScanner {
             this.text(content, index, name === undefined ? at : `${at}{${name}}`, name);
             return content;
           });
-        } else this.text(body.kind === 'text' ? body.value : latin1, index, at);
+        } else if (body.kind === 'text') this.string(body.value, index, at, undefined);
+        else this.text(latin1, index, at);
       }
     });
   }

@@ -70,18 +70,30 @@ export function redactJson(root: JsonValue, rules: SecretRules, ctx: SanitizeCon
   });
 }
 
+/**
+ * The JSON a string holds (an object or array), else `undefined`: the recorder and the audit both
+ * walk such a string as JSON, so a secret nested in JSON held in a JSON string is found at any depth.
+ *
+ * @example
+ * jsonInString('{"a":1}') // { a: 1 }
+ */
+export function jsonInString(value: string): JsonValue | undefined {
+  const first = /\S/.exec(value)?.[0];
+  if (first !== '{' && first !== '[') return undefined;
+  try {
+    return JSON.parse(value) as JsonValue;
+  } catch {
+    return undefined; // not JSON after all: it is text
+  }
+}
+
 /** A JSON string value: JSON inside it is walked as JSON; anything else goes through {@link redactText}. */
 function redactString(value: string, rules: SecretRules, ctx: SanitizeContext, key: string | undefined): string {
   if (key !== undefined && rules.nameRule(key, value) !== undefined) return redactText(value, rules, ctx, key);
-  const first = /\S/.exec(value)?.[0];
-  if (first === '{' || first === '[') {
-    try {
-      const inner = JSON.parse(value) as JsonValue;
-      const result = redactJson(inner, rules, ctx);
-      return result.changed ? restringifyJson(value, result.value) : value;
-    } catch {
-      // not JSON after all: treated as text below
-    }
+  const inner = jsonInString(value);
+  if (inner !== undefined) {
+    const result = redactJson(inner, rules, ctx);
+    return result.changed ? restringifyJson(value, result.value) : value;
   }
   return redactText(value, rules, ctx);
 }

@@ -40,8 +40,12 @@ const PLACEHOLDER = /^(?:true|false|null|undefined|none|nil|string|\*+|x+|•+|\
 const QUOTED_PAIR = /(["']?)(?<![\w$.-])([A-Za-z_$][\w$.-]{0,63})\1\s*[:=]\s*(?:"((?:[^"\\\n]|\\.){1,4096})"|'([^'\n]{1,4096})')/g;
 /** `name=value` separated by `&`, `;`, whitespace (query strings, fragments, forms, text/plain OAuth replies). */
 const BARE_PAIR = /(?:^|[?&#;,\s])([A-Za-z_][\w.[\]-]{0,63})=([^&\s#"'<>;,]{1,4096})/g;
-/** `<name>value</name>` (XML, SOAP). */
-const XML_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,63}))(?:\s[^>]*)?>([^<]{1,4096})<\/\1>/g;
+/** `<name>value</name>` and `<name><![CDATA[value]]></name>` (XML, SOAP). */
+const XML_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,63}))(?:\s[^>]*)?>(?:<!\[CDATA\[([^\]]{1,4096})\]\]>|([^<]{1,4096}))<\/\1>/g;
+/** An HTML tag that names its value: `<meta name="csrf-token" content="…">`, `<input name="authenticity_token" value="…">`. */
+const NAMED_TAG = /<(?:meta|input|param)\s[^>]{0,4096}>/gi;
+const NAME_ATTR = /\sname\s*=\s*(["'])([^"'\s]{1,64})\1/i;
+const VALUE_ATTR = /\s(?:content|value)\s*=\s*(["'])([^"']{1,4096})\1/i;
 
 /**
  * Substrings (case-insensitive) that every built-in credential name contains: the last words of
@@ -50,6 +54,23 @@ const XML_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,63}))(?:\s[^>]*)
  * user adds its own last word.
  */
 const PAIR_HINTS: readonly string[] = ['secret', 'passw', 'passphrase', 'pwd', 'token', 'key', 'credential', 'sig', 'auth', 'cookie', 'assertion', 'code', 'state', 'sid', 'sess'];
+
+/**
+ * Percent-decodes a URL or form value one byte per char (`+` is a space), with each decoded char's
+ * offset in the encoded text, so a secret found in the decoded text is redacted where it is written.
+ */
+function decodeWithOffsets(text: string): { decoded: string; at: number[] } {
+  let decoded = '';
+  const at: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    at.push(i);
+    if (text[i] === '%' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      decoded += String.fromCharCode(Number.parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else decoded += text[i] === '+' ? ' ' : text[i];
+  }
+  return { decoded, at };
+}
 
 function decodeComponent(text: string): string {
   try {
@@ -178,11 +199,31 @@ export class SecretRules {
     return new RegExp(escaped.length > 0 ? escaped.join('|') : '(?!)', 'gi');
   }
 
-  /** Secrets found by name inside a text's `name=value`, `"name": "value"` and `<name>value</name>` pairs. */
+  /**
+   * Secrets found by name inside a text's `name=value`, `"name": "value"`, `<name>value</name>` and
+   * `<meta name="…" content="…">` pairs; inside a percent-encoded `name=value` value (a URL or a
+   * GraphQL query passed as a parameter), by shape and by name once decoded.
+   */
   findPairs(text: string): SecretMatch[] {
+    return this.#pairs(text, true);
+  }
+
+  /** Secrets in a percent-encoded value (one level: `decodeInner` is off inside). */
+  #encoded(value: string, offset: number): SecretMatch[] {
+    const { decoded, at } = decodeWithOffsets(value);
+    return [...this.findShapes(decoded), ...this.#pairs(decoded, false)].map((m) => {
+      const start = offset + (at[m.start] as number);
+      const end = offset + (m.end < at.length ? (at[m.end] as number) : value.length);
+      const found = { rule: m.rule, start, end, value: value.slice(start - offset, end - offset) };
+      return m.name !== undefined ? { ...found, name: m.name } : found;
+    });
+  }
+
+  #pairs(text: string, decodeInner: boolean): SecretMatch[] {
     const out: SecretMatch[] = [];
     this.#pairHint ??= new RegExp(this.#pairHints.map((w) => w.replace(/[^a-z0-9]/gi, '')).join('|'), 'i');
-    if (!this.#pairHint.test(text)) return out;
+    // percent-encoded values can hide a shape (`%3A%2F%2F`) or a whole query: they are decoded even without a hint
+    if (!this.#pairHint.test(text) && !(decodeInner && text.includes('%'))) return out;
     const add = (name: string, value: string, start: number, decoded = value): void => {
       const rule = this.nameRule(name, decoded);
       if (rule) out.push({ rule, start, end: start + value.length, value, name });
@@ -196,13 +237,23 @@ export class SecretRules {
     if (text.includes('=')) {
       for (const m of text.matchAll(BARE_PAIR)) {
         const value = m[2] as string;
-        add(decodeComponent(m[1] as string), value, (m.index ?? 0) + m[0].length - value.length, decodeComponent(value));
+        const start = (m.index ?? 0) + m[0].length - value.length;
+        const before = out.length;
+        add(decodeComponent(m[1] as string), value, start, decodeComponent(value));
+        if (out.length === before && decodeInner && value.includes('%')) out.push(...this.#encoded(value, start));
       }
     }
     if (text.includes('</')) {
       for (const m of text.matchAll(XML_ELEMENT)) {
-        const value = m[3] as string;
-        if (value.trim() === value) add(m[2] as string, value, (m.index ?? 0) + m[0].indexOf('>') + 1);
+        const value = (m[3] ?? m[4]) as string;
+        if (value.trim() === value) add(m[2] as string, value, (m.index ?? 0) + m[0].indexOf(value, m[0].indexOf('>') + 1));
+      }
+    }
+    if (/<(?:meta|input|param)\s/i.test(text)) {
+      for (const m of text.matchAll(NAMED_TAG)) {
+        const name = NAME_ATTR.exec(m[0]);
+        const value = VALUE_ATTR.exec(m[0]);
+        if (name && value) add(name[2] as string, value[2] as string, (m.index ?? 0) + value.index + value[0].length - (value[2] as string).length - 1);
       }
     }
     return out;

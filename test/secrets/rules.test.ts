@@ -63,6 +63,10 @@ describe('credential names', () => {
       `<soap:SessionToken>${v}</soap:SessionToken>`,
       `var apiKey = '${v}';`,
       `https://app.test/cb#access_token=${v}&state=xyz`,
+      `<Credentials><Token><![CDATA[${v}]]></Token></Credentials>`,
+      `<head><meta name="csrf-token" content="${v}"></head>`,
+      `<input type="hidden" name="authenticity_token" value="${v}" autocomplete="off">`,
+      `/graphql?query=${encodeURIComponent(`mutation { login(user: "joe", password: "${v}") { ok } }`)}`,
     ];
     for (const text of texts) {
       const found = rules.find(text);
@@ -73,6 +77,17 @@ describe('credential names', () => {
     expect(rules.find('page_token=abcdef123456&cursor=xyz987654321&token_type=bearer')).toEqual([]);
     expect(rules.find('password: "[REDACTED:password]"')).toEqual([]);
     expect(rules.find('mutation Login($password: String!) { login(password: $password) }')).toEqual([]);
+    expect(rules.find('<meta name="description" content="A page about tokens and keys">')).toEqual([]);
+  });
+
+  it('finds shapes inside a percent-encoded parameter value, and redacts them where they are written', () => {
+    const password = expandExample('{a:20}');
+    const pem = ['-----BEGIN RSA PRIVATE', 'KEY-----\n', expandExample('{a:64}'), '\n-----END RSA PRIVATE', 'KEY-----'].join('').replace(/PRIVATEKEY/g, 'PRIVATE KEY');
+    const url = `https://api.test/x?dsn=${encodeURIComponent(`postgres://app:${password}@db.internal:5432/app`)}&per_page=50`;
+    expect(rules.redact(url, (m) => `[${m.rule}]`)).toBe(`https://api.test/x?dsn=postgres%3A%2F%2Fapp%3A[url-password]%40db.internal%3A5432%2Fapp&per_page=50`);
+    const form = new URLSearchParams({ note: pem, page: '2' }).toString();
+    expect(rules.redact(form, (m) => `[${m.rule}]`)).toBe('note=[private-key]&page=2');
+    expect(rules.find('q=hello%20world%21&lang=en')).toEqual([]);
   });
 
   it('names added through the options are used', () => {

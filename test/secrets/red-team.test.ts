@@ -1,0 +1,70 @@
+/**
+ * Issue 15, red-teamed: an independent probe (values and places the planted matrix does not use),
+ * recorded with DEFAULT options against a loopback server, then every byte under the cassette dir
+ * scanned in every spelling; the same traffic recorded with sanitizers off must be flagged in full
+ * by the audit.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { auditCassettes } from '../../src/audit/index.js';
+import { withCassette } from '../../src/session/index.js';
+import { makeTempDir, removeTempDirs } from '../helpers/index.js';
+import { findPlanted, readAll } from './planted.js';
+import { cookieHeader, redClient, redClientSecrets, redServerSecrets, serviceAccount, startRedServer } from './red-team-traffic.js';
+
+afterAll(removeTempDirs);
+
+const sha = (v: string) => createHash('sha256').update(v, 'utf8').digest('hex');
+const STATUSES = [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 302, 303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200];
+
+describe('red team: secrets in new places and shapes, recorded with DEFAULT options', () => {
+  it('leave no secret under the cassette dir in any spelling; replay with other client secrets still matches', async () => {
+    const dir = await makeTempDir('red-team');
+    const server = redServerSecrets();
+    const client = redClientSecrets();
+    const api = await startRedServer(server);
+    let recorded: number[];
+    try {
+      recorded = await withCassette('red', () => redClient(api.url, client), { dir, mode: 'record' });
+    } finally {
+      await api.close();
+    }
+    expect(recorded).toEqual(STATUSES);
+    const files = await readAll(dir);
+    expect(files.some((f) => f.file.includes('.bodies'))).toBe(true); // the large bodies went to side files
+    expect(findPlanted(files, { ...client, ...server })).toEqual([]);
+
+    const replayed = await withCassette('red', () => redClient(api.url, redClientSecrets()), { dir, mode: 'replay' });
+    expect(replayed).toEqual(recorded);
+  }, 60_000);
+});
+
+describe('red team: the same traffic recorded with sanitizers off', () => {
+  it('audit flags every planted secret', async () => {
+    const dir = await makeTempDir('red-team-off');
+    const server = redServerSecrets();
+    const client = redClientSecrets();
+    const api = await startRedServer(server);
+    try {
+      await withCassette('off', () => redClient(api.url, client), { dir, mode: 'record', defaultSanitizer: false });
+    } finally {
+      await api.close();
+    }
+    const report = await auditCassettes(dir);
+    const hashes = new Set(report.findings.map((f) => f.sha256));
+    // a header flagged whole (its name is a credential) holds the secret: that whole value is the finding
+    const carriers: Record<string, string[]> = {
+      hProxyPassword: [`Basic ${Buffer.from(`proxyuser:${client.hProxyPassword}`).toString('base64')}`],
+      nodeBasicPassword: [`Basic ${Buffer.from(`joe:${client.nodeBasicPassword}`).toString('base64')}`],
+      hCookieSession: [cookieHeader(client)],
+      hCookieRefresh: [cookieHeader(client)],
+      hSetCookieSession: [`__Host-session=${server.hSetCookieSession}; Path=/; Secure; HttpOnly`],
+      hSetCookieRefresh: [`refresh_token=${server.hSetCookieRefresh}; Path=/auth; Secure`],
+      mpSaPrivateKey: [serviceAccount(client)],
+      mpSaKeyId: [serviceAccount(client)],
+    };
+    const flagged = (key: string, v: string) => [v, v.trim(), ...(carriers[key] ?? [])].some((f) => hashes.has(sha(f)));
+    const missed = Object.entries({ ...client, ...server }).filter(([k, v]) => !flagged(k, v));
+    expect(missed.map(([k]) => k)).toEqual([]);
+  }, 60_000);
+});
