@@ -144,7 +144,15 @@ class CassetteScanner {
     else if (typeof value === 'number') {
       if (key !== undefined && this.rules.nameRule(key, String(value)) !== undefined) this.emit(interaction, where, this.rules.nameRule(key, String(value)) as string, String(value));
     } else if (Array.isArray(value)) value.forEach((v, i) => this.json(v, interaction, joinPath(where, i), key));
-    else if (value !== null) for (const [k, v] of Object.entries(value)) this.json(v, interaction, joinPath(where, k), k);
+    else if (value !== null) {
+      for (const [k, v] of Object.entries(value)) {
+        // a map keyed by token: the recorder redacts shapes in keys too; the path shows the key masked
+        const shapes = this.rules.findShapes(k);
+        const here = joinPath(where, shapes.length > 0 ? maskValue(k) : k);
+        for (const m of shapes) this.emit(interaction, `${here}{key}`, m.rule, m.value);
+        this.json(v, interaction, here, k);
+      }
+    }
   }
 
   headers(headers: HeaderMap, interaction: number, where: string): void {

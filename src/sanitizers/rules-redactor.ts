@@ -57,7 +57,8 @@ export function redactText(text: string, rules: SecretRules, ctx: SanitizeContex
  * redactJson({ clientSecret: 's3cr3t-value', n: 1 }, rules, ctx) // { value: { clientSecret: '[REDACTED:clientsecret]', n: 1 }, changed: true }
  */
 export function redactJson(root: JsonValue, rules: SecretRules, ctx: SanitizeContext): { value: JsonValue; changed: boolean } {
-  return rewriteJson(root, (value, _path, key) => {
+  const keysChanged = redactJsonKeys(root, rules, ctx);
+  const result = rewriteJson(root, (value, _path, key) => {
     if (typeof value === 'string') {
       const next = redactString(value, rules, ctx, key);
       return next === value ? 'skip' : { replace: next };
@@ -68,6 +69,27 @@ export function redactJson(root: JsonValue, rules: SecretRules, ctx: SanitizeCon
     }
     return undefined;
   });
+  return keysChanged ? { value: result.value, changed: true } : result;
+}
+
+/**
+ * Redacts value shapes found in object keys (a map keyed by token: `{"tokens": {"ghp_…": {…}}}`),
+ * in place, keeping the key order. Returns whether a key changed.
+ */
+function redactJsonKeys(value: JsonValue, rules: SecretRules, ctx: SanitizeContext): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  let changed = false;
+  if (Array.isArray(value)) {
+    for (const item of value) changed = redactJsonKeys(item, rules, ctx) || changed;
+    return changed;
+  }
+  const entries = Object.entries(value);
+  const renamed = entries.map(([k]) => (rules.findShapes(k).length > 0 ? redactText(k, rules, ctx) : k));
+  for (const [, child] of entries) changed = redactJsonKeys(child, rules, ctx) || changed;
+  if (renamed.every((k, i) => k === entries[i]?.[0])) return changed;
+  for (const [k] of entries) delete value[k];
+  entries.forEach(([, child], i) => (value[renamed[i] as string] = child));
+  return true;
 }
 
 /**

@@ -64,6 +64,13 @@ export function redClientSecrets() {
     soapPassword: `soap-${x('{a:16}')}`,
     textSkAnt: x('sk-ant-api03-{u:93}AA'),
     nodeBasicPassword: `nb-${x('{a:20}')}`,
+    nodeUserinfoPassword: `nu-${x('{a:20}')}`,
+    formPem: pem('RSA '),
+    echoOpaque: `op-${x('{a:16}')}/${x('{a:8}')}.${x('{a:6}')}`,
+    gzipUploadKey: x('{h:40}'),
+    gzipUploadShape: x('ghp_{a:36}'),
+    largeUploadSecret: x('{a:40}'),
+    largeUploadShape: x('sk_live_{a:32}'),
   };
 }
 
@@ -130,6 +137,7 @@ export function redServerSecrets() {
     largeGzipShape: x('glpat-{a:24}'),
     largeGzipPair: x('{a:40}'),
     gqlToken: x('{a:40}'),
+    jKeyToken: x('ghp_{a:36}'),
   };
 }
 
@@ -174,6 +182,7 @@ export async function startRedServer(s: RedServerSecrets): Promise<{ url: string
             Credentials: { AccessKeyId: s.jStsKeyId, SecretAccessKey: s.jStsSecret, SessionToken: s.jStsSession },
             secretKey: s.jSecretKey,
             x_api_secret: s.jApiSecret,
+            tokens: { [s.jKeyToken]: { scopes: ['repo'] } },
             wrapped: JSON.stringify({ inner: JSON.stringify({ db: { password: s.jDeepPassword } }) }),
           }));
         case '/s/headers':
@@ -237,6 +246,12 @@ export async function startRedServer(s: RedServerSecrets): Promise<{ url: string
         case '/s/large-gzip': {
           const body = `${filler(600_000).slice(0, -1)},"k":"${s.largeGzipShape}","refresh_token":"${s.largeGzipPair}","more":${filler(700_000)}}`;
           return send(200, 'application/json', gzipSync(body), { 'content-encoding': 'gzip' });
+        }
+        case '/s/echo': {
+          // a debugging API echoing the session token it got: JSON-escaped (every symbol as \u00XX), hex and base64
+          const token = String(req.headers['x-session-token'] ?? '');
+          const escaped = [...token].map((ch) => (/[A-Za-z0-9]/.test(ch) ? ch : `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)).join('');
+          return send(200, 'text/plain', `seen: "${escaped}"\nhex ${Buffer.from(token).toString('hex')}\nb64 ${Buffer.from(token).toString('base64')}\n`);
         }
         case '/graphql':
           return send(200, 'application/json', JSON.stringify({ data: { createApiToken: { token: s.gqlToken, expiresAt: '2030-01-01T00:00:00Z' } } }));
@@ -313,7 +328,7 @@ export async function redClient(base: string, c: RedClientSecrets): Promise<numb
   await call('/c/token', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.formRefresh, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: c.formAssertion, code: c.formCode }).toString(),
+    body: new URLSearchParams({ attachment: c.formPem, grant_type: 'refresh_token', refresh_token: c.formRefresh, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: c.formAssertion, code: c.formCode }).toString(),
   });
   const form = new FormData();
   form.append('apiSecret', c.mpApiSecret);
@@ -327,6 +342,9 @@ export async function redClient(base: string, c: RedClientSecrets): Promise<numb
     body: `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header><wsse:Security><wsse:UsernameToken><wsse:Username>joe</wsse:Username><wsse:Password Type="PasswordText">${c.soapPassword}</wsse:Password></wsse:UsernameToken></wsse:Security></soap:Header><soap:Body/></soap:Envelope>`,
   });
   await call('/c/text', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `ANTHROPIC_API_KEY is ${c.textSkAnt}\n` });
+  await call('/c/gzip-upload', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify({ api_key: c.gzipUploadKey, note: `ci uses ${c.gzipUploadShape}` })) });
+  await call('/c/large-upload', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"client_secret":"${c.largeUploadSecret}","pad":${filler(1_300_000)},"key":"${c.largeUploadShape}"}` });
+  await call('/s/echo', { headers: { 'x-session-token': c.echoOpaque } });
   await call('/s/json');
   await call('/s/redirect', { redirect: 'manual' });
   await call('/s/redirect-code', { redirect: 'manual' });
@@ -343,5 +361,6 @@ export async function redClient(base: string, c: RedClientSecrets): Promise<numb
   statuses.push(await nodeGet(`${base}/s/node-gzip`, { headers: { 'accept-encoding': 'gzip' } }));
   statuses.push(await nodeGet(`${base}/s/large-gzip`, { headers: { 'accept-encoding': 'gzip' } }));
   statuses.push(await nodeGet(`${base}/c/node-basic`, { auth: `joe:${c.nodeBasicPassword}` }));
+  statuses.push(await nodeGet(base.replace('://', `://joe:${c.nodeUserinfoPassword}@`) + '/c/node-userinfo'));
   return statuses;
 }

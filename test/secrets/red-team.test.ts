@@ -5,17 +5,20 @@
  * by the audit.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditCassettes } from '../../src/audit/index.js';
+import { SecretLeakError } from '../../src/errors/index.js';
+import { expandExample } from '../../src/secrets/index.js';
 import { withCassette } from '../../src/session/index.js';
-import { makeTempDir, removeTempDirs } from '../helpers/index.js';
+import { listenOnLoopback, makeTempDir, removeTempDirs } from '../helpers/index.js';
 import { findPlanted, readAll } from './planted.js';
 import { cookieHeader, redClient, redClientSecrets, redServerSecrets, serviceAccount, startRedServer } from './red-team-traffic.js';
 
 afterAll(removeTempDirs);
 
 const sha = (v: string) => createHash('sha256').update(v, 'utf8').digest('hex');
-const STATUSES = [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 302, 303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200];
+const STATUSES = [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 302, 303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200];
 
 describe('red team: secrets in new places and shapes, recorded with DEFAULT options', () => {
   it('leave no secret under the cassette dir in any spelling; replay with other client secrets still matches', async () => {
@@ -33,6 +36,10 @@ describe('red team: secrets in new places and shapes, recorded with DEFAULT opti
     const files = await readAll(dir);
     expect(files.some((f) => f.file.includes('.bodies'))).toBe(true); // the large bodies went to side files
     expect(findPlanted(files, { ...client, ...server })).toEqual([]);
+    // a gzip upload is stored decoded and redacted (compressed bytes would hide the secret from every spelling)
+    const cassette = JSON.parse(files.find((f) => f.file.endsWith('red.json'))?.bytes.toString('utf8') ?? '{}') as { interactions: Array<{ request: { url: string; body: unknown } }> };
+    const upload = cassette.interactions.find((i) => i.request.url.endsWith('/c/gzip-upload'));
+    expect(JSON.stringify(upload?.request.body)).toContain('[REDACTED:api_key]');
 
     const replayed = await withCassette('red', () => redClient(api.url, redClientSecrets()), { dir, mode: 'replay' });
     expect(replayed).toEqual(recorded);
@@ -62,9 +69,43 @@ describe('red team: the same traffic recorded with sanitizers off', () => {
       hSetCookieRefresh: [`refresh_token=${server.hSetCookieRefresh}; Path=/auth; Secure`],
       mpSaPrivateKey: [serviceAccount(client)],
       mpSaKeyId: [serviceAccount(client)],
+      nodeUserinfoPassword: [`Basic ${Buffer.from(`joe:${client.nodeUserinfoPassword}`).toString('base64')}`],
     };
-    const flagged = (key: string, v: string) => [v, v.trim(), ...(carriers[key] ?? [])].some((f) => hashes.has(sha(f)));
+    // a value found inside a form body is reported as written there (percent-encoded)
+    const formEncoded = (v: string) => new URLSearchParams([['', v.trim()]]).toString().slice(1);
+    const flagged = (key: string, v: string) => [v, v.trim(), formEncoded(v), ...(carriers[key] ?? [])].some((f) => hashes.has(sha(f)));
     const missed = Object.entries({ ...client, ...server }).filter(([k, v]) => !flagged(k, v));
     expect(missed.map(([k]) => k)).toEqual([]);
   }, 60_000);
+});
+
+describe('red team: what cannot be redacted is refused, and the refusal does not print the secret', () => {
+  it('a binary body echoing the bearer token, and the token used as a JSON key: SecretLeakError, no file written', async () => {
+    const dir = await makeTempDir('red-team-refuse');
+    const token = `opaque-${expandExample('{a:24}')}`; // no shape: only the request tells it is a secret
+    const server = http.createServer((req, res) => {
+      const seen = (req.headers.authorization ?? '').slice('Bearer '.length);
+      if (req.url === '/bin') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        return res.end(Buffer.concat([Buffer.from([0xff, 0x00, 0xfe]), Buffer.from(seen), Buffer.from([0xc3, 0x28])]));
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ sessions: { [seen]: { active: true } } }));
+    });
+    const { port, close } = await listenOnLoopback(server);
+    try {
+      for (const path of ['/bin', '/keyed']) {
+        const error = await withCassette(`refuse${path}`, async () => {
+          const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
+          await res.arrayBuffer();
+        }, { dir, mode: 'record' }).then(() => undefined, (e: unknown) => e);
+        expect(error, path).toBeInstanceOf(SecretLeakError);
+        expect(String((error as Error).message)).not.toContain(token);
+        expect(JSON.stringify((error as SecretLeakError).leaks)).not.toContain(token);
+      }
+    } finally {
+      await close();
+    }
+    expect(findPlanted(await readAll(dir), { token })).toEqual([]);
+  });
 });
