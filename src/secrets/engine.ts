@@ -33,6 +33,9 @@ export interface SecretRulesOptions {
   allow?: ReadonlyArray<string | RegExp>;
 }
 
+/** Armored blocks that are public by design: signatures, public keys, certificates (a commit's `signature`). */
+const PUBLIC_BLOCK = /^(?![\s\S]*PRIVATE KEY)\s*-----BEGIN (?:PGP SIGNATURE|SSH SIGNATURE|PGP PUBLIC KEY BLOCK|PUBLIC KEY|RSA PUBLIC KEY|CERTIFICATE)-----[\s\S]*-----END [A-Z ]+-----\s*$/;
+
 /** Values that stand for no secret: placeholders, booleans, masks. */
 const PLACEHOLDER = /^(?:true|false|null|undefined|none|nil|string|\*+|x+|•+|\.+|-+|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\$[A-Z_]+|%[A-Z_]+%)$/i;
 
@@ -153,9 +156,9 @@ export class SecretRules {
     return verdict;
   }
 
-  /** Whether a value is never a secret: empty, a marker, a placeholder, or allow-listed. */
+  /** Whether a value is never a secret: empty, a marker, a placeholder, a public armored block (signature, public key, certificate), or allow-listed. */
   isIgnored(value: string): boolean {
-    if (value.trim() === '' || value.includes('[REDACTED') || PLACEHOLDER.test(value.trim())) return true;
+    if (value.trim() === '' || value.includes('[REDACTED') || PLACEHOLDER.test(value.trim()) || PUBLIC_BLOCK.test(value)) return true;
     return this.#allow.some((a) => (typeof a === 'string' ? a === value : a.test(value)));
   }
 

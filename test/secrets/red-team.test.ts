@@ -13,6 +13,7 @@ import { expandExample } from '../../src/secrets/index.js';
 import { withCassette } from '../../src/session/index.js';
 import { listenOnLoopback, makeTempDir, removeTempDirs } from '../helpers/index.js';
 import { findPlanted, readAll } from './planted.js';
+import { API_FIELDS, BENIGN_QUERY, BENIGN_RESPONSE_HEADERS, BENIGN_VALUE_COUNT, HTML_PAGE, OIDC_FIELDS, S3_LISTING } from './red-team-benign.js';
 import { cookieHeader, redClient, redClientSecrets, redServerSecrets, serviceAccount, startRedServer } from './red-team-traffic.js';
 
 afterAll(removeTempDirs);
@@ -107,5 +108,66 @@ describe('red team: what cannot be redacted is refused, and the refusal does not
       await close();
     }
     expect(findPlanted(await readAll(dir), { token })).toEqual([]);
+  });
+});
+
+describe('red team: a second benign corpus (85 values real APIs send) served from a loopback API', () => {
+  /** Every string leaf of the stored interactions, by path (the `date` header and timings left out). */
+  function leaves(file: string): Map<string, string> {
+    const out = new Map<string, string>();
+    const walk = (v: unknown, path: string): void => {
+      if (typeof v === 'string' || typeof v === 'number') out.set(path, String(v));
+      else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== 'date' && k !== 'stream') walk(x, `${path}.${k}`);
+    };
+    walk((JSON.parse(file) as { interactions: unknown }).interactions, '');
+    return out;
+  }
+
+  it('audit raises at most 1 finding on it, and the default sanitizer changes at most 1 value', async () => {
+    expect(BENIGN_VALUE_COUNT).toBeGreaterThanOrEqual(50);
+    const server = http.createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const json = (body: unknown) => res.end(JSON.stringify(body));
+      if (path === '/oidc') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const oidc = Object.fromEntries(OIDC_FIELDS);
+        return json({ ...oidc, keys: [{ kty: 'RSA', use: oidc.use, kid: oidc.kid, x5t: oidc.x5t, n: oidc.n, e: oidc.e, x5c: [oidc.x5c] }] });
+      }
+      if (path === '/api') {
+        res.writeHead(200, { 'content-type': 'application/json', ...BENIGN_RESPONSE_HEADERS });
+        return json({ data: Object.fromEntries(API_FIELDS), commit: { verification: { verified: true, reason: 'valid', signature: API_FIELDS[2]?.[1] } } });
+      }
+      if (path === '/s3') {
+        res.writeHead(200, { 'content-type': 'application/xml' });
+        return res.end(S3_LISTING);
+      }
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(HTML_PAGE);
+    });
+    const { port, close } = await listenOnLoopback(server);
+    const run = async () => {
+      for (const path of ['/oidc', `/api?${BENIGN_QUERY}`, '/s3', '/page']) {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { 'idempotency-key': '0190c5a4-7e6b-7d3e-9f1a-2b3c4d5e6f70', 'if-none-match': '"0x8DC2F8B6C3A1E4F"' } });
+        await res.arrayBuffer();
+      }
+    };
+    const dir = await makeTempDir('red-team-benign');
+    try {
+      await withCassette('raw', run, { dir, mode: 'record', defaultSanitizer: false });
+      await withCassette('default', run, { dir, mode: 'record' });
+    } finally {
+      await close();
+    }
+    const report = await auditCassettes(dir);
+    const findings = report.findings.map((f) => `${f.file} ${f.interaction} ${f.path} ${f.rule}`);
+    expect(findings.filter((f) => f.startsWith('raw.json')).length, findings.join('\n')).toBeLessThanOrEqual(1);
+    expect(findings.filter((f) => f.startsWith('default.json')), findings.join('\n')).toEqual([]);
+
+    const files = await readAll(dir);
+    const raw = leaves(files.find((f) => f.file.endsWith('raw.json'))?.bytes.toString('utf8') ?? '');
+    const sanitized = leaves(files.find((f) => f.file.endsWith('default.json'))?.bytes.toString('utf8') ?? '');
+    const changed = [...raw].filter(([path, v]) => sanitized.get(path) !== v).map(([path]) => path);
+    expect(changed.length, changed.join('\n')).toBeLessThanOrEqual(1);
   });
 });

@@ -37,9 +37,17 @@ describe('credential names', () => {
   });
 
   it('knows names that look like credentials but are not', () => {
-    for (const name of ['next_page_token', 'page_token', 'nextToken', 'cursor', 'session_state', 'token_url', 'token_endpoint', 'public_key', 'idempotency_key', 'token_type', 'country_code', 'password_reset_url', 'max_tokens', 'key_id']) {
+    for (const name of ['next_page_token', 'page_token', 'nextToken', 'cursor', 'session_state', 'token_url', 'token_endpoint', 'public_key', 'idempotency_key', 'token_type', 'country_code', 'password_reset_url', 'max_tokens', 'key_id', 'NextContinuationToken', 'endCursor', 'server_public_key']) {
       expect(rules.classifyName(name), name).toBeUndefined();
     }
+  });
+
+  it('a public armored block (a commit signature, a certificate) is no credential, unless a private key rides along', () => {
+    const block = (kind: string) => `-----BEGIN ${kind}-----\n${expandExample('{a:64}')}\n-----END ${kind}-----\n`;
+    expect(rules.find(block('PGP SIGNATURE'), 'signature')).toEqual([]);
+    expect(rules.find(block('CERTIFICATE'), 'client_certificate_secret')).toEqual([]);
+    const bundle = block('CERTIFICATE') + block(['PRIVATE', 'KEY'].join(' '));
+    expect(rules.find(bundle, 'tls_secret').map((m) => m.rule)).toEqual([CREDENTIAL_NAME_RULE]);
   });
 
   it('a `…key` or OAuth `code` value counts only when it looks random', () => {
@@ -51,6 +59,8 @@ describe('credential names', () => {
     expect(rules.nameRule('code', 'E_NOT_FOUND')).toBeUndefined();
     expect(rules.nameRule('sort_key', random)).toBeUndefined();
     expect(rules.nameRule('webhook_key', '2f1c0e9a-7b7d-4a55-9d87-0c3b7d1e5f21')).toBeUndefined();
+    expect(rules.nameRule('Key', '2024/01/9c1f2e7a-beach.jpg')).toBeUndefined(); // an S3 object key
+    expect(rules.nameRule('key', `${expandExample('{a:20}')}/${expandExample('{a:19}')}`)).toBe('credential-entropy');
   });
 
   it('finds credential pairs inside text of every kind', () => {
