@@ -261,7 +261,7 @@ export async function auditCassettes(dir: string, options: AuditOptions = {}): P
       else findings.push(finding);
     };
     const emit: Emit = (interaction, where, rule, value) => {
-      const line = where.startsWith('line ') ? Number(where.slice(5)) : lineOf(text, value);
+      const line = where.startsWith('line ') ? Number.parseInt(where.slice(5), 10) : lineOf(text, value); // 'line 3{password}'
       add({ file, interaction, path: where, rule, masked: maskValue(value), sha256: sha256(value), ...(line !== undefined ? { line } : {}) });
     };
     const unreadable = (reason: string): void => add({ file, interaction: -1, path: '(file)', rule: UNREADABLE_RULE, masked: '', sha256: sha256(reason), reason });

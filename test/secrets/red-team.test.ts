@@ -5,9 +5,12 @@
  * by the audit.
  */
 import { createHash } from 'node:crypto';
+import { copyFile, mkdir } from 'node:fs/promises';
 import http from 'node:http';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditCassettes } from '../../src/audit/index.js';
+import { main } from '../../src/cli/main.js';
 import { SecretLeakError } from '../../src/errors/index.js';
 import { expandExample } from '../../src/secrets/index.js';
 import { withCassette } from '../../src/session/index.js';
@@ -47,6 +50,40 @@ describe('red team: secrets in new places and shapes, recorded with DEFAULT opti
   }, 60_000);
 });
 
+interface SarifShape {
+  $schema?: unknown;
+  version: unknown;
+  runs: Array<{ tool: { driver: { name: unknown; rules: Array<{ id: unknown; shortDescription?: { text: unknown } }> } }; results: Array<Record<string, unknown>> }>;
+}
+
+/** What the SARIF 2.1.0 schema requires of the parts `reeltape audit` writes (required properties, enums, formats). */
+function expectSarif210(log: SarifShape): void {
+  expect(log.version).toBe('2.1.0');
+  expect(String(log.$schema)).toMatch(/sarif.*2\.1\.0.*\.json$/);
+  expect(log.runs.length).toBe(1);
+  for (const run of log.runs) {
+    expect(typeof run.tool.driver.name).toBe('string');
+    const ids = run.tool.driver.rules.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const rule of run.tool.driver.rules) expect(typeof rule.shortDescription?.text).toBe('string');
+    expect(run.results.length).toBeGreaterThan(0);
+    for (const r of run.results as Array<{ ruleId: string; ruleIndex: number; level: string; message: { text: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>; partialFingerprints: Record<string, string> }>) {
+      expect(typeof r.message.text).toBe('string');
+      expect(ids[r.ruleIndex]).toBe(r.ruleId);
+      expect(['none', 'note', 'warning', 'error']).toContain(r.level);
+      for (const loc of r.locations) {
+        const { uri } = loc.physicalLocation.artifactLocation;
+        // format uri-reference (RFC 3986): no space, no raw non-ASCII; it resolves back to the file
+        expect(uri, uri).toMatch(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]+$/);
+        expect(Number.isInteger(loc.physicalLocation.region.startLine) && loc.physicalLocation.region.startLine >= 1).toBe(true);
+      }
+      for (const v of Object.values(r.partialFingerprints)) expect(typeof v).toBe('string');
+    }
+  }
+  const uris = log.runs[0]?.results.map((r) => (r as { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }).locations[0]?.physicalLocation.artifactLocation.uri);
+  expect(uris).toContain('users%20api/lists%20users%20%C3%A9.json');
+}
+
 describe('red team: the same traffic recorded with sanitizers off', () => {
   it('audit flags every planted secret', async () => {
     const dir = await makeTempDir('red-team-off');
@@ -77,6 +114,15 @@ describe('red team: the same traffic recorded with sanitizers off', () => {
     const flagged = (key: string, v: string) => [v, v.trim(), formEncoded(v), ...(carriers[key] ?? [])].some((f) => hashes.has(sha(f)));
     const missed = Object.entries({ ...client, ...server }).filter(([k, v]) => !flagged(k, v));
     expect(missed.map(([k]) => k)).toEqual([]);
+
+    // SARIF 2.1.0 shape, also for a cassette whose name has spaces and non-ASCII letters (Vitest names them after test titles)
+    await mkdir(join(dir, 'users api'), { recursive: true });
+    await copyFile(join(dir, 'off.json'), join(dir, 'users api', 'lists users é.json'));
+    const out: string[] = [];
+    expect(await main(['audit', '.', '--format', 'sarif'], { cwd: dir, env: {}, stdout: (t: string) => void out.push(t), stderr: () => undefined })).toBe(1);
+    const text = out.join('');
+    for (const value of Object.values({ ...client, ...server })) expect(text.includes(value)).toBe(false);
+    expectSarif210(JSON.parse(text) as SarifShape);
   }, 60_000);
 });
 
