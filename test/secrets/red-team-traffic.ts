@@ -136,6 +136,7 @@ export function redServerSecrets() {
     largeBoundaryShape: x('npm_{a:36}'),
     largeGzipShape: x('glpat-{a:24}'),
     largeGzipPair: x('{a:40}'),
+    largeDensePair: x('{a:40}'),
     gqlToken: x('{a:40}'),
     jKeyToken: x('ghp_{a:36}'),
   };
@@ -242,6 +243,11 @@ export async function startRedServer(s: RedServerSecrets): Promise<{ url: string
           const cuts: number[] = [at];
           for (let c = 65_536; c < body.length; c += 65_536) if (c > at) cuts.push(c);
           return void writeSplit(res, body, cuts);
+        }
+        case '/s/large-dense': {
+          // one name-found secret, repeated densely over 1.3 MB: wherever a redaction pass cuts, it cuts near one
+          const body = `[${Array.from({ length: 20_000 }, (_, i) => `{"i":${i},"client_secret":"${s.largeDensePair}"}`).join(',')}]`;
+          return send(200, 'application/json', body);
         }
         case '/s/large-gzip': {
           const body = `${filler(600_000).slice(0, -1)},"k":"${s.largeGzipShape}","refresh_token":"${s.largeGzipPair}","more":${filler(700_000)}}`;
@@ -358,6 +364,7 @@ export async function redClient(base: string, c: RedClientSecrets): Promise<numb
   await call('/s/gzip', { headers: { 'accept-encoding': 'gzip' } });
   await call('/s/br', { headers: { 'accept-encoding': 'br' } });
   await call('/s/large');
+  await call('/s/large-dense');
   statuses.push(await nodeGet(`${base}/s/node-gzip`, { headers: { 'accept-encoding': 'gzip' } }));
   statuses.push(await nodeGet(`${base}/s/large-gzip`, { headers: { 'accept-encoding': 'gzip' } }));
   statuses.push(await nodeGet(`${base}/c/node-basic`, { auth: `joe:${c.nodeBasicPassword}` }));
