@@ -218,3 +218,35 @@ describe('red team: a second benign corpus (85 values real APIs send) served fro
     expect(changed.length, changed.join('\n')).toBeLessThanOrEqual(1);
   });
 });
+
+describe('red team: replay with dummy secrets that no rule recognizes', () => {
+  it('still matches where the recording has a marker (URL path, query, JSON body), and only there', async () => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end(`answer for ${req.url}`));
+    });
+    const { port, close } = await listenOnLoopback(server);
+    const dir = await makeTempDir('red-team-dummy');
+    const base = `http://127.0.0.1:${port}`;
+    const run = (code: string, bot: string, gh: string, apiToken: string) => async () => {
+      const out: string[] = [];
+      for (const [path, init] of [
+        [`/cb?state=s1&code=${code}`, {}],
+        [`/bot${bot}/getMe`, {}],
+        [`/repos/${gh}/issues?page=2`, {}],
+        ['/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me }', variables: { apiToken } }) }],
+      ] as const) out.push(await (await fetch(`${base}${path}`, init)).text());
+      return out;
+    };
+    try {
+      const recorded = await withCassette('dummy', run(expandExample('{a:24}'), expandExample('{d:10}:AA{u:33}'), expandExample('ghp_{a:36}'), expandExample('{a:32}')), { dir, mode: 'record' });
+      const replayed = await withCassette('dummy', run('dummy-code', '123:dummy', 'dummy-token', 'dummy'), { dir, mode: 'replay' });
+      expect(replayed.map((r) => r.replace(/answer for .*/, 'answer'))).toEqual(recorded.map(() => 'answer'));
+      // a marker stands for one value: a request that differs elsewhere still fails
+      const other = withCassette('dummy', async () => (await fetch(`${base}/cb?state=s2&code=dummy-code`)).text(), { dir, mode: 'replay', strict: false });
+      await expect(other).rejects.toThrow(/s2|state/);
+    } finally {
+      await close();
+    }
+  });
+});
