@@ -158,7 +158,7 @@ describe('red team: what cannot be redacted is refused, and the refusal does not
   });
 });
 
-describe('red team: a second benign corpus (85 values real APIs send) served from a loopback API', () => {
+describe(`red team: a second benign corpus (${BENIGN_VALUE_COUNT} values real APIs send) served from a loopback API`, () => {
   /** Every string leaf of the stored interactions, by path (the `date` header and timings left out). */
   function leaves(file: string): Map<string, string> {
     const out = new Map<string, string>();
