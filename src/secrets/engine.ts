@@ -41,8 +41,10 @@ const PLACEHOLDER = /^(?:true|false|null|undefined|none|nil|string|\*+|x+|•+|\
 
 /** `name: "value"` / `"name": "value"` / `name = "value"` (JSON text, GraphQL arguments, code, XML attributes). */
 const QUOTED_PAIR = /(["']?)(?<![\w$.-])([A-Za-z_$][\w$.-]{0,63})\1\s*[:=]\s*(?:"((?:[^"\\\n]|\\.){1,4096})"|'([^'\n]{1,4096})')/g;
-/** `name=value` separated by `&`, `;`, whitespace (query strings, fragments, forms, text/plain OAuth replies). */
-const BARE_PAIR = /(?:^|[?&#;,\s])([A-Za-z_][\w.[\]-]{0,63})=([^&\s#"'<>;,]{1,4096})/g;
+/** `name=value` separated by `&`, `;`, whitespace, or opening a bracket (query strings, fragments, forms, text/plain OAuth replies, error messages). */
+const BARE_PAIR = /(?:^|[?&#;,\s([{])([A-Za-z_][\w.[\]-]{0,63})=([^&\s#"'<>;,]{1,4096})/g;
+/** The bracket that closes the one a pair opened with (`(client_secret=…)`): not part of the value. */
+const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 /** `<name>value</name>` and `<name><![CDATA[value]]></name>` (XML, SOAP). */
 const XML_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,63}))(?:\s[^>]*)?>(?:<!\[CDATA\[([^\]]{1,4096})\]\]>|([^<]{1,4096}))<\/\1>/g;
 /** An HTML tag that names its value: `<meta name="csrf-token" content="…">`, `<input name="authenticity_token" value="…">`. */
@@ -239,8 +241,9 @@ export class SecretRules {
     }
     if (text.includes('=')) {
       for (const m of text.matchAll(BARE_PAIR)) {
-        const value = m[2] as string;
-        const start = (m.index ?? 0) + m[0].length - value.length;
+        const closer = CLOSER[m[0][0] as string];
+        const value = closer !== undefined && (m[2] as string).endsWith(closer) ? (m[2] as string).slice(0, -1) : (m[2] as string);
+        const start = (m.index ?? 0) + m[0].length - (m[2] as string).length;
         const before = out.length;
         add(decodeComponent(m[1] as string), value, start, decodeComponent(value));
         if (out.length === before && decodeInner && value.includes('%')) out.push(...this.#encoded(value, start));

@@ -250,3 +250,26 @@ describe('red team: replay with dummy secrets that no rule recognizes', () => {
     }
   });
 });
+
+describe('red team: what the code under test threw while recording', () => {
+  it('is stored in meta.error with its secrets redacted by the same rules', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    const { port, close } = await listenOnLoopback(server);
+    const dir = await makeTempDir('red-team-meta');
+    const token = expandExample('ghp_{a:36}');
+    const secret = expandExample('{a:30}');
+    try {
+      const thrown = await withCassette('threw', async () => {
+        await (await fetch(`http://127.0.0.1:${port}/login`)).text();
+        throw new Error(`login failed with ${token} (client_secret=${secret})`);
+      }, { dir, mode: 'record' }).then(() => undefined, (e: unknown) => e);
+      expect((thrown as Error).message).toContain(token); // the code under test sees its real error
+    } finally {
+      await close();
+    }
+    const files = await readAll(dir);
+    expect(findPlanted(files, { token, secret })).toEqual([]);
+    const meta = (JSON.parse(files.find((f) => f.file.endsWith('threw.json'))?.bytes.toString('utf8') ?? '{}') as { meta: { error: { message: string } } }).meta;
+    expect(meta.error.message).toBe('login failed with [REDACTED:github-token] (client_secret=[REDACTED:client_secret])');
+  });
+});
