@@ -74,6 +74,7 @@ describe('credential names', () => {
       `var apiKey = '${v}';`,
       `https://app.test/cb#access_token=${v}&state=xyz`,
       `<Credentials><Token><![CDATA[${v}]]></Token></Credentials>`,
+      `Error: login failed (client_secret=${v})`,
       `<head><meta name="csrf-token" content="${v}"></head>`,
       `<input type="hidden" name="authenticity_token" value="${v}" autocomplete="off">`,
       `/graphql?query=${encodeURIComponent(`mutation { login(user: "joe", password: "${v}") { ok } }`)}`,
