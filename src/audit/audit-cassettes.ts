@@ -189,8 +189,15 @@ class CassetteScanner {
     });
   }
 
+  /** Raw text (a side file, a damaged cassette): the rules over the whole text, as the stream redactor reads it (a multipart part spans lines), findings by line. */
   raw(text: string): void {
-    text.split('\n').forEach((line, i) => this.text(line, -1, `line ${i + 1}`));
+    let line = 1;
+    let at = 0;
+    for (const m of this.rules.find(text)) {
+      for (let nl = text.indexOf('\n', at); nl !== -1 && nl < m.start; nl = text.indexOf('\n', nl + 1)) line++, (at = nl + 1);
+      this.emit(-1, m.name !== undefined ? `line ${line}{${m.name}}` : `line ${line}`, m.rule, m.value);
+    }
+    text.split('\n').forEach((l, i) => this.literalsIn(l, -1, `line ${i + 1}`));
   }
 }
 

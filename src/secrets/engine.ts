@@ -47,6 +47,11 @@ const BARE_PAIR = /(?:^|[?&#;,\s([{])([A-Za-z_][\w.[\]-]{0,63})=([^&\s#"'<>;,]{1
 const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 /** `<name>value</name>` and `<name><![CDATA[value]]></name>` (XML, SOAP). */
 const XML_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,63}))(?:\s[^>]*)?>(?:<!\[CDATA\[([^\]]{1,4096})\]\]>|([^<]{1,4096}))<\/\1>/g;
+/**
+ * A multipart part as raw text (a large upload streamed to a side file): `name="…"` in its
+ * Content-Disposition, its headers, a blank line, then the value up to the next boundary.
+ */
+const MULTIPART_PART = /content-disposition:[^\r\n]*?\bname="([^"\r\n]{1,64})"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n((?:(?!\r\n--)[\s\S]){1,4096}?)(?=\r\n--)/gi;
 /** An HTML tag that names its value: `<meta name="csrf-token" content="…">`, `<input name="authenticity_token" value="…">`. */
 const NAMED_TAG = /<(?:meta|input|param)\s[^>]{0,4096}>/gi;
 const NAME_ATTR = /\sname\s*=\s*(["'])([^"'\s]{1,64})\1/i;
@@ -205,8 +210,8 @@ export class SecretRules {
   }
 
   /**
-   * Secrets found by name inside a text's `name=value`, `"name": "value"`, `<name>value</name>` and
-   * `<meta name="…" content="…">` pairs; inside a percent-encoded `name=value` value (a URL or a
+   * Secrets found by name inside a text's `name=value`, `"name": "value"`, `<name>value</name>`,
+   * `<meta name="…" content="…">` pairs and raw multipart parts; inside a percent-encoded `name=value` value (a URL or a
    * GraphQL query passed as a parameter), by shape and by name once decoded.
    */
   findPairs(text: string): SecretMatch[] {
@@ -253,6 +258,12 @@ export class SecretRules {
       for (const m of text.matchAll(XML_ELEMENT)) {
         const value = (m[3] ?? m[4]) as string;
         if (value.trim() === value) add(m[2] as string, value, (m.index ?? 0) + m[0].indexOf(value, m[0].indexOf('>') + 1));
+      }
+    }
+    if (/content-disposition:/i.test(text)) {
+      for (const m of text.matchAll(MULTIPART_PART)) {
+        const value = m[2] as string;
+        add(m[1] as string, value, (m.index ?? 0) + m[0].length - value.length);
       }
     }
     if (/<(?:meta|input|param)\s/i.test(text)) {

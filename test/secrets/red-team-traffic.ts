@@ -71,6 +71,8 @@ export function redClientSecrets() {
     gzipUploadShape: x('ghp_{a:36}'),
     largeUploadSecret: x('{a:40}'),
     largeUploadShape: x('sk_live_{a:32}'),
+    largeMpPassword: `lmp-${x('{a:20}')}`,
+    largeMpApiKey: x('{a:32}'),
   };
 }
 
@@ -350,6 +352,11 @@ export async function redClient(base: string, c: RedClientSecrets): Promise<numb
   await call('/c/text', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `ANTHROPIC_API_KEY is ${c.textSkAnt}\n` });
   await call('/c/gzip-upload', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify({ api_key: c.gzipUploadKey, note: `ci uses ${c.gzipUploadShape}` })) });
   await call('/c/large-upload', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"client_secret":"${c.largeUploadSecret}","pad":${filler(1_300_000)},"key":"${c.largeUploadShape}"}` });
+  const big = new FormData();
+  big.append('password', c.largeMpPassword);
+  big.append('api_key', c.largeMpApiKey);
+  big.append('file', new Blob([filler(1_300_000)], { type: 'application/json' }), 'export.json');
+  await call('/c/large-multipart', { method: 'POST', body: big });
   await call('/s/echo', { headers: { 'x-session-token': c.echoOpaque } });
   await call('/s/json');
   await call('/s/redirect', { redirect: 'manual' });

@@ -22,8 +22,8 @@ import { cookieHeader, redClient, redClientSecrets, redServerSecrets, serviceAcc
 afterAll(removeTempDirs);
 
 const sha = (v: string) => createHash('sha256').update(v, 'utf8').digest('hex');
-/** What the client sees: 14 calls, two redirects (not followed), 15 more calls. */
-const STATUSES = [...Array<number>(14).fill(200), 302, 303, ...Array<number>(15).fill(200)];
+/** What the client sees: 15 calls, two redirects (not followed), 15 more calls. */
+const STATUSES = [...Array<number>(15).fill(200), 302, 303, ...Array<number>(15).fill(200)];
 
 describe('red team: secrets in new places and shapes, recorded with DEFAULT options', () => {
   it('leave no secret under the cassette dir in any spelling; replay with other client secrets still matches', async () => {
