@@ -69,7 +69,7 @@ const PAIR_HINTS: readonly string[] = ['secret', 'passw', 'passphrase', 'pwd', '
  * Percent-decodes a URL or form value one byte per char (`+` is a space), with each decoded char's
  * offset in the encoded text, so a secret found in the decoded text is redacted where it is written.
  */
-function decodeWithOffsets(text: string): { decoded: string; at: number[] } {
+function percentDecoded(text: string): { decoded: string; at: number[] } {
   let decoded = '';
   const at: number[] = [];
   for (let i = 0; i < text.length; i++) {
@@ -81,6 +81,37 @@ function decodeWithOffsets(text: string): { decoded: string; at: number[] } {
   }
   return { decoded, at };
 }
+
+const JSON_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+
+/**
+ * Undoes one level of JSON string escaping (`\"` → `"`, `\u0041` → `A`), with each char's offset
+ * in the escaped text: JSON held in a JSON string, read as raw text (an NDJSON line, an SSE event,
+ * a side file), shows its pairs once unescaped.
+ */
+function jsonUnescaped(text: string): { decoded: string; at: number[] } {
+  let decoded = '';
+  const at: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    at.push(i);
+    const next = text[i + 1] as string;
+    if (text[i] !== '\\' || next === undefined) decoded += text[i];
+    else if (next === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
+      decoded += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
+      i += 5;
+    } else {
+      decoded += JSON_ESCAPES[next] ?? next;
+      i += 1;
+    }
+  }
+  return { decoded, at };
+}
+
+/** A JSON string literal, escapes and all. */
+const JSON_STRING = /"((?:[^"\\\n]|\\.)*)"/g;
+
+/** How many levels of encoding (percent-encoding, JSON escaping) the pair search looks through. */
+const DECODE_LEVELS = 3;
 
 function decodeComponent(text: string): string {
   try {
@@ -215,13 +246,13 @@ export class SecretRules {
    * GraphQL query passed as a parameter), by shape and by name once decoded.
    */
   findPairs(text: string): SecretMatch[] {
-    return this.#pairs(text, true);
+    return this.#pairs(text, DECODE_LEVELS);
   }
 
-  /** Secrets in a percent-encoded value (one level: `decodeInner` is off inside). */
-  #encoded(value: string, offset: number): SecretMatch[] {
-    const { decoded, at } = decodeWithOffsets(value);
-    return [...this.findShapes(decoded), ...this.#pairs(decoded, false)].map((m) => {
+  /** Secrets in `value` once decoded (percent-encoding or JSON escaping), at their offsets in `value` (+ `offset`). */
+  #decoded(value: string, offset: number, decode: (text: string) => { decoded: string; at: number[] }, levels: number): SecretMatch[] {
+    const { decoded, at } = decode(value);
+    return [...this.findShapes(decoded), ...this.#pairs(decoded, levels - 1)].map((m) => {
       const start = offset + (at[m.start] as number);
       const end = offset + (m.end < at.length ? (at[m.end] as number) : value.length);
       const found = { rule: m.rule, start, end, value: value.slice(start - offset, end - offset) };
@@ -229,11 +260,23 @@ export class SecretRules {
     });
   }
 
-  #pairs(text: string, decodeInner: boolean): SecretMatch[] {
+  /** Pairs in `text`, looking through up to `levels` more levels of encoding. */
+  #pairs(text: string, levels: number): SecretMatch[] {
     const out: SecretMatch[] = [];
     this.#pairHint ??= new RegExp(this.#pairHints.map((w) => w.replace(/[^a-z0-9]/gi, '')).join('|'), 'i');
     // percent-encoded values can hide a shape (`%3A%2F%2F`) or a whole query: they are decoded even without a hint
-    if (!this.#pairHint.test(text) && !(decodeInner && text.includes('%'))) return out;
+    if (!this.#pairHint.test(text) && !(levels > 0 && text.includes('%'))) return out;
+    if (levels > 0 && text.includes('\\"')) {
+      // a JSON string holding JSON (`"payload": "{\"password\": …}"`): its content, unescaped. A
+      // text cut from a stream may start inside a string, so quotes are paired from both parities.
+      const second = text.search(/(?<!\\)"/) + 1;
+      for (const from of second > 0 ? [0, second] : [0]) {
+        for (const m of text.slice(from).matchAll(JSON_STRING)) {
+          const content = m[1] as string;
+          if (content.includes('\\"')) out.push(...this.#decoded(content, from + (m.index ?? 0) + 1, jsonUnescaped, levels));
+        }
+      }
+    }
     const add = (name: string, value: string, start: number, decoded = value): void => {
       const rule = this.nameRule(name, decoded);
       if (rule) out.push({ rule, start, end: start + value.length, value, name });
@@ -251,7 +294,7 @@ export class SecretRules {
         const start = (m.index ?? 0) + m[0].length - (m[2] as string).length;
         const before = out.length;
         add(decodeComponent(m[1] as string), value, start, decodeComponent(value));
-        if (out.length === before && decodeInner && value.includes('%')) out.push(...this.#encoded(value, start));
+        if (out.length === before && levels > 0 && value.includes('%')) out.push(...this.#decoded(value, start, percentDecoded, levels));
       }
     }
     if (text.includes('</')) {

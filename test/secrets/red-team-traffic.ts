@@ -125,6 +125,8 @@ export function redServerSecrets() {
     xmlCdataToken: x('{a:40}'),
     ndjsonRefresh: x('{a:40}'),
     ndjsonGho: x('gho_{a:36}'),
+    ndjsonNestedPassword: `np-${x('{a:20}')}`,
+    largeNestedSecret: x('{a:40}'),
     sseSplitKey: x('sk-proj-{u:120}'),
     sseSplitToken: x('{a:40}'),
     chunkedSplitGhp: x('ghp_{a:36}'),
@@ -214,7 +216,7 @@ export async function startRedServer(s: RedServerSecrets): Promise<{ url: string
         case '/s/xml':
           return send(200, 'application/xml', `<?xml version="1.0"?><Config xmlns:a="urn:a"><a:ClientSecret>${s.xmlClientSecret}</a:ClientSecret><Service apiKey="${s.xmlAttrApiKey}" region="eu"/><Token><![CDATA[${s.xmlCdataToken}]]></Token></Config>`);
         case '/s/ndjson':
-          return send(200, 'application/x-ndjson', `{"event":"login","refreshToken":"${s.ndjsonRefresh}"}\n{"event":"token","value":"${s.ndjsonGho}"}\n`);
+          return send(200, 'application/x-ndjson', `{"event":"login","refreshToken":"${s.ndjsonRefresh}"}\n{"event":"token","value":"${s.ndjsonGho}"}\n${JSON.stringify({ event: 'webhook', payload: JSON.stringify({ db: { password: s.ndjsonNestedPassword } }) })}\n`);
         case '/s/sse': {
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
           const text = `event: config\ndata: {"key":"${s.sseSplitKey}"}\n\nevent: auth\ndata: {"access_token":"${s.sseSplitToken}"}\n\n`;
@@ -237,7 +239,7 @@ export async function startRedServer(s: RedServerSecrets): Promise<{ url: string
           return send(200, 'text/plain', gzipSync(`token ${s.nodeGzipSecret}\n`), { 'content-encoding': 'gzip' });
         case '/s/large': {
           // > 1 MiB, written in 64 KiB pieces; one secret straddles a piece boundary
-          const head = `{"openai":"${s.largeShape}","client_secret":"${s.largePair}",`;
+          const head = `{"openai":"${s.largeShape}","client_secret":"${s.largePair}","log":${JSON.stringify(JSON.stringify({ client_secret: s.largeNestedSecret }))},`;
           const pad = filler(1_200_000).slice(1);
           const body = `${head}"mid":"${s.largeBoundaryShape}",${pad}`;
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });

@@ -75,6 +75,8 @@ describe('credential names', () => {
       `https://app.test/cb#access_token=${v}&state=xyz`,
       `<Credentials><Token><![CDATA[${v}]]></Token></Credentials>`,
       `Error: login failed (client_secret=${v})`,
+      JSON.stringify({ event: 'webhook', payload: JSON.stringify({ db: { password: v } }) }),
+      JSON.stringify({ a: JSON.stringify({ b: JSON.stringify({ client_secret: v }) }) }),
       `--b1\r\nContent-Disposition: form-data; name="api_key"\r\n\r\n${v}\r\n--b1\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\nhello\r\n--b1--`,
       `<head><meta name="csrf-token" content="${v}"></head>`,
       `<input type="hidden" name="authenticity_token" value="${v}" autocomplete="off">`,
