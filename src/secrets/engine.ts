@@ -82,36 +82,15 @@ function percentDecoded(text: string): { decoded: string; at: number[] } {
   return { decoded, at };
 }
 
-const JSON_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
-
 /**
- * Undoes one level of JSON string escaping (`\"` → `"`, `\u0041` → `A`), with each char's offset
- * in the escaped text: JSON held in a JSON string, read as raw text (an NDJSON line, an SSE event,
- * a side file), shows its pairs once unescaped.
+ * `\"name\": \"value\"`: a pair of JSON held in a JSON string, read as raw text (an NDJSON line,
+ * an SSE event, a side file), at any depth of escaping (the backslash run is the same throughout).
+ * Anchored on the escaped quotes, so a text cut from a stream inside a string still shows it.
  */
-function jsonUnescaped(text: string): { decoded: string; at: number[] } {
-  let decoded = '';
-  const at: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    at.push(i);
-    const next = text[i + 1] as string;
-    if (text[i] !== '\\' || next === undefined) decoded += text[i];
-    else if (next === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
-      decoded += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
-      i += 5;
-    } else {
-      decoded += JSON_ESCAPES[next] ?? next;
-      i += 1;
-    }
-  }
-  return { decoded, at };
-}
+const ESCAPED_PAIR = /(\\+)"([A-Za-z_$][\w$.-]{0,63})\1"\s*:\s*\1"((?:(?!\1")[^\n]){1,4096}?)\1"/g;
 
-/** A JSON string literal, escapes and all. */
-const JSON_STRING = /"((?:[^"\\\n]|\\.)*)"/g;
-
-/** How many levels of encoding (percent-encoding, JSON escaping) the pair search looks through. */
-const DECODE_LEVELS = 3;
+/** How many levels of percent-encoding the pair search looks through. */
+const DECODE_LEVELS = 2;
 
 function decodeComponent(text: string): string {
   try {
@@ -249,9 +228,9 @@ export class SecretRules {
     return this.#pairs(text, DECODE_LEVELS);
   }
 
-  /** Secrets in `value` once decoded (percent-encoding or JSON escaping), at their offsets in `value` (+ `offset`). */
-  #decoded(value: string, offset: number, decode: (text: string) => { decoded: string; at: number[] }, levels: number): SecretMatch[] {
-    const { decoded, at } = decode(value);
+  /** Secrets in a percent-encoded `value` once decoded, at their offsets in `value` (+ `offset`). */
+  #decoded(value: string, offset: number, levels: number): SecretMatch[] {
+    const { decoded, at } = percentDecoded(value);
     return [...this.findShapes(decoded), ...this.#pairs(decoded, levels - 1)].map((m) => {
       const start = offset + (at[m.start] as number);
       const end = offset + (m.end < at.length ? (at[m.end] as number) : value.length);
@@ -266,17 +245,6 @@ export class SecretRules {
     this.#pairHint ??= new RegExp(this.#pairHints.map((w) => w.replace(/[^a-z0-9]/gi, '')).join('|'), 'i');
     // percent-encoded values can hide a shape (`%3A%2F%2F`) or a whole query: they are decoded even without a hint
     if (!this.#pairHint.test(text) && !(levels > 0 && text.includes('%'))) return out;
-    if (levels > 0 && text.includes('\\"')) {
-      // a JSON string holding JSON (`"payload": "{\"password\": …}"`): its content, unescaped. A
-      // text cut from a stream may start inside a string, so quotes are paired from both parities.
-      const second = text.search(/(?<!\\)"/) + 1;
-      for (const from of second > 0 ? [0, second] : [0]) {
-        for (const m of text.slice(from).matchAll(JSON_STRING)) {
-          const content = m[1] as string;
-          if (content.includes('\\"')) out.push(...this.#decoded(content, from + (m.index ?? 0) + 1, jsonUnescaped, levels));
-        }
-      }
-    }
     const add = (name: string, value: string, start: number, decoded = value): void => {
       const rule = this.nameRule(name, decoded);
       if (rule) out.push({ rule, start, end: start + value.length, value, name });
@@ -294,7 +262,16 @@ export class SecretRules {
         const start = (m.index ?? 0) + m[0].length - (m[2] as string).length;
         const before = out.length;
         add(decodeComponent(m[1] as string), value, start, decodeComponent(value));
-        if (out.length === before && levels > 0 && value.includes('%')) out.push(...this.#decoded(value, start, percentDecoded, levels));
+        if (out.length === before && levels > 0 && value.includes('%')) out.push(...this.#decoded(value, start, levels));
+      }
+    }
+    if (text.includes('\\"')) {
+      ESCAPED_PAIR.lastIndex = 0;
+      for (let m = ESCAPED_PAIR.exec(text); m !== null; m = ESCAPED_PAIR.exec(text)) {
+        const value = m[3] as string;
+        const start = m.index + m[0].length - value.length - (m[1] as string).length - 1;
+        add(m[2] as string, value, start, value.replace(/\\(.)/g, '$1'));
+        ESCAPED_PAIR.lastIndex = start; // a value may hold JSON escaped one level deeper: look inside it too
       }
     }
     if (text.includes('</')) {
