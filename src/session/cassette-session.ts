@@ -229,16 +229,25 @@ export class CassetteSession implements InterceptionScope {
   private late(request: Request): RequestDecision {
     if (this.mode === 'passthrough') return { action: 'passthrough' };
     const blocked = this.mode === 'replay' || this.mode === 'update' || isCI();
-    const label = `${request.method} ${request.url}`;
+    const label = this.labelOf(request);
     noteLateRequest({ cassette: this.name, file: this.file, mode: this.mode, request: label, outcome: blocked ? 'blocked' : 'not recorded' });
     this.log?.(`${label} → after the cassette closed: ${blocked ? 'network error' : 'passed through, not recorded'}`);
     return blocked ? { action: 'error' } : { action: 'passthrough' };
   }
 
+  /** `METHOD URL` for the debug log and the late-request report, the URL sanitized as it would be stored (a token in it never reaches a log). */
+  private labelOf(request: Request): string {
+    try {
+      return `${request.method} ${sanitizeLiveRequest(this.sanitizer, requestHead(request), this.name).url}`;
+    } catch {
+      return `${request.method} ${new URL(request.url).origin}/…`; // a throwing sanitizer is reported where the request is stored
+    }
+  }
+
   async decide(request: Request, requestId: string): Promise<RequestDecision> {
     if (this.finished) return this.late(request);
     const log = this.log;
-    const label = log ? `${request.method} ${request.url}` : '';
+    const label = log ? this.labelOf(request) : '';
     if (isIgnoredHost(request.url, this.options.ignoreHosts)) {
       log?.(`${label} → passed through (ignoreHosts)`);
       return { action: 'passthrough' };

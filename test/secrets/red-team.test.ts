@@ -13,7 +13,7 @@ import { auditCassettes } from '../../src/audit/index.js';
 import { main } from '../../src/cli/main.js';
 import { SecretLeakError } from '../../src/errors/index.js';
 import { expandExample } from '../../src/secrets/index.js';
-import { withCassette } from '../../src/session/index.js';
+import { reportLateRequests, withCassette } from '../../src/session/index.js';
 import { listenOnLoopback, makeTempDir, removeTempDirs } from '../helpers/index.js';
 import { findPlanted, readAll } from './planted.js';
 import { API_FIELDS, BENIGN_QUERY, BENIGN_RESPONSE_HEADERS, BENIGN_VALUE_COUNT, HTML_PAGE, OIDC_FIELDS, S3_LISTING } from './red-team-benign.js';
@@ -271,5 +271,37 @@ describe('red team: what the code under test threw while recording', () => {
     expect(findPlanted(files, { token, secret })).toEqual([]);
     const meta = (JSON.parse(files.find((f) => f.file.endsWith('threw.json'))?.bytes.toString('utf8') ?? '{}') as { meta: { error: { message: string } } }).meta;
     expect(meta.error.message).toBe('login failed with [REDACTED:github-token] (client_secret=[REDACTED:client_secret])');
+  });
+});
+
+describe('red team: what reeltape itself prints', () => {
+  it('the debug log and the late-request report show URLs redacted as stored', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    const { port, close } = await listenOnLoopback(server);
+    const dir = await makeTempDir('red-team-logs');
+    const key = expandExample('{a:32}');
+    const bot = expandExample('{d:10}:AA{u:33}');
+    const lines: string[] = [];
+    const warn: string[] = [];
+    const originalWarn = console.warn;
+    console.warn = (...args: unknown[]) => void warn.push(args.map(String).join(' '));
+    try {
+      reportLateRequests();
+      let late!: Promise<unknown>;
+      await withCassette('logs', async () => {
+        await (await fetch(`http://127.0.0.1:${port}/v1/items?api_key=${key}`)).text();
+        late = new Promise((resolve) => setTimeout(() => void fetch(`http://127.0.0.1:${port}/bot${bot}/getMe`).then(resolve, resolve), 20));
+      }, { dir, mode: 'record', debug: (line: string) => lines.push(line) });
+      await late;
+      reportLateRequests();
+    } finally {
+      console.warn = originalWarn;
+      await close();
+    }
+    const printed = [...lines, ...warn].join('\n');
+    expect(printed).toContain('api_key=[REDACTED:api_key]');
+    expect(printed).toContain('bot[REDACTED:telegram-bot-token]/getMe');
+    expect(printed).not.toContain(key);
+    expect(printed).not.toContain(bot);
   });
 });
