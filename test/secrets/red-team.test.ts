@@ -41,6 +41,8 @@ describe('red team: secrets in new places and shapes, recorded with DEFAULT opti
     const files = await readAll(dir);
     expect(files.some((f) => f.file.includes('.bodies'))).toBe(true); // the large bodies went to side files
     expect(findPlanted(files, { ...client, ...server })).toEqual([]);
+    // one engine: what recording left, the audit does not flag
+    expect((await auditCassettes(dir)).findings.map((f) => `${f.file} ${f.path} ${f.rule}`)).toEqual([]);
     // a gzip upload is stored decoded and redacted (compressed bytes would hide the secret from every spelling)
     const cassette = JSON.parse(files.find((f) => f.file.endsWith('red.json'))?.bytes.toString('utf8') ?? '{}') as { interactions: Array<{ request: { url: string; body: unknown } }> };
     const upload = cassette.interactions.find((i) => i.request.url.endsWith('/c/gzip-upload'));
