@@ -7,7 +7,7 @@ import type { Cassette, HeaderMap, JsonValue } from '../cassette/types.js';
 import { ReeltapeConfigError } from '../errors/index.js';
 import { collectConfigSecrets, defaultSecretRules, searchableSpellings, type DefaultSanitizerOptions, type SecretSpelling } from '../sanitizers/index.js';
 import { joinPath, visitStrings } from '../sanitizers/leaks.js';
-import { mapMultipart } from '../sanitizers/rules-redactor.js';
+import { jsonInString, mapMultipart } from '../sanitizers/rules-redactor.js';
 import type { SecretRules } from '../secrets/index.js';
 import { harToCassette } from '../store/index.js';
 import { allowMatcher, loadAllowList, type AllowEntry } from './allow-list.js';
@@ -134,12 +134,30 @@ class CassetteScanner {
     for (const s of this.literals) if (text.includes(s.text)) this.emit(interaction, where, CONFIG_SECRET_RULE, s.text);
   }
 
+  /** A string as the recorder reads it: JSON it holds is walked as JSON (unless its name is a credential), else text. */
+  string(value: string, interaction: number, where: string, key: string | undefined): void {
+    const inner = key !== undefined && this.rules.nameRule(key, value) !== undefined ? undefined : jsonInString(value);
+    if (inner === undefined) this.text(value, interaction, where, key);
+    else {
+      this.json(inner, interaction, where, undefined);
+      this.literalsIn(value, interaction, where);
+    }
+  }
+
   json(value: JsonValue, interaction: number, where: string, key: string | undefined): void {
-    if (typeof value === 'string') this.text(value, interaction, where, key);
+    if (typeof value === 'string') this.string(value, interaction, where, key);
     else if (typeof value === 'number') {
       if (key !== undefined && this.rules.nameRule(key, String(value)) !== undefined) this.emit(interaction, where, this.rules.nameRule(key, String(value)) as string, String(value));
     } else if (Array.isArray(value)) value.forEach((v, i) => this.json(v, interaction, joinPath(where, i), key));
-    else if (value !== null) for (const [k, v] of Object.entries(value)) this.json(v, interaction, joinPath(where, k), k);
+    else if (value !== null) {
+      for (const [k, v] of Object.entries(value)) {
+        // a map keyed by token: the recorder redacts shapes in keys too; the path shows the key masked
+        const shapes = this.rules.findShapes(k);
+        const here = joinPath(where, shapes.length > 0 ? maskValue(k) : k);
+        for (const m of shapes) this.emit(interaction, `${here}{key}`, m.rule, m.value);
+        this.json(v, interaction, here, k);
+      }
+    }
   }
 
   headers(headers: HeaderMap, interaction: number, where: string): void {
@@ -170,13 +188,24 @@ class CassetteScanner {
             this.text(content, index, name === undefined ? at : `${at}{${name}}`, name);
             return content;
           });
-        } else this.text(body.kind === 'text' ? body.value : latin1, index, at);
+        } else if (body.kind === 'text') this.string(body.value, index, at, undefined);
+        else this.text(latin1, index, at);
       }
     });
   }
 
+  /**
+   * Raw text (a side file, a damaged cassette, or one piece of a large file starting at `firstLine`): the
+   * rules over the whole text, as the stream redactor reads it (a multipart part spans lines), findings by line.
+   */
   raw(text: string, firstLine = 1): void {
-    text.split('\n').forEach((line, i) => this.text(line, -1, `line ${i + firstLine}`));
+    let line = firstLine;
+    let at = 0;
+    for (const m of this.rules.find(text)) {
+      for (let nl = text.indexOf('\n', at); nl !== -1 && nl < m.start; nl = text.indexOf('\n', nl + 1)) line++, (at = nl + 1);
+      this.emit(-1, m.name !== undefined ? `line ${line}{${m.name}}` : `line ${line}`, m.rule, m.value);
+    }
+    text.split('\n').forEach((l, i) => this.literalsIn(l, -1, `line ${i + firstLine}`));
   }
 }
 
@@ -247,7 +276,7 @@ export async function auditCassettes(dir: string, options: AuditOptions = {}): P
       else findings.push(finding);
     };
     const emit: Emit = (interaction, where, rule, value) => {
-      const line = where.startsWith('line ') ? Number(where.slice(5)) : lineOf(text, value);
+      const line = where.startsWith('line ') ? Number.parseInt(where.slice(5), 10) : lineOf(text, value); // 'line 3{password}'
       add({ file, interaction, path: where, rule, masked: maskValue(value), sha256: sha256(value), ...(line !== undefined ? { line } : {}) });
     };
     const unreadable = (reason: string): void => add({ file, interaction: -1, path: '(file)', rule: UNREADABLE_RULE, masked: '', sha256: sha256(reason), reason });

@@ -10,6 +10,11 @@ export interface SarifLog {
   readonly runs: readonly unknown[];
 }
 
+/** A relative path as SARIF's `uri` needs it (an RFC 3986 URI reference): each segment percent-encoded (`lists users.json` → `lists%20users.json`). */
+function toUriReference(file: string): string {
+  return file.split('/').map(encodeURIComponent).join('/');
+}
+
 /**
  * Turns an audit report into a SARIF 2.1.0 log (what code-scanning services ingest). Each finding
  * is a result with its rule, the file (relative to `baseDir`, or to the audited directory), the
@@ -49,7 +54,7 @@ export function toSarif(report: AuditReport, baseDir = ''): SarifLog {
           },
           locations: [
             {
-              physicalLocation: { artifactLocation: { uri: `${prefix}${f.file}` }, region: { startLine: f.line ?? 1 } },
+              physicalLocation: { artifactLocation: { uri: toUriReference(`${prefix}${f.file}`) }, region: { startLine: f.line ?? 1 } },
               logicalLocations: [{ fullyQualifiedName: qualifiedPath(f), kind: 'member' }],
             },
           ],

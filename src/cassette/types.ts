@@ -35,7 +35,7 @@ export interface JsonFormat {
   trailingNewline?: boolean;
 }
 
-/** A recorded HTTP request. `url` is absolute. `body` is `null` when there is none. */
+/** A recorded HTTP request. `url` is absolute. `body` is `null` when there is none; stored decoded (a gzip upload's text), `headers` keep `content-encoding`. */
 export interface RecordedRequest {
   method: string;
   url: string;

@@ -23,7 +23,8 @@ function fileBody(captured: Extract<CapturedBody, { kind: 'file' }>): Body {
  * Turns a live Fetch API request into a {@link RecordedRequest}, reading a *clone* of its body
  * (reading the original would leave it unusable for the client's own transport). With `spill`, a
  * body over the threshold is streamed to a temp side file (or, with `persist: false`, only
- * hashed) and becomes a `file` body. Reading stops when `abandoned` resolves (what arrived is kept).
+ * hashed) and becomes a `file` body. A body with a `content-encoding` (a gzip upload) is stored decoded.
+ * Reading stops when `abandoned` resolves (what arrived is kept).
  *
  * @example
  * const recorded = await recordRequest(request); // request is still usable
@@ -31,11 +32,13 @@ function fileBody(captured: Extract<CapturedBody, { kind: 'file' }>): Body {
 export async function recordRequest(request: Request, spill?: SpillOptions, abandoned?: Promise<void>): Promise<RecordedRequest> {
   const recorded = requestHead(request);
   if (request.body !== null) {
-    const capture = new BodyCapture(spill ? { ...spill, codings: [] } : undefined);
+    // a compressed upload is stored decoded, as responses are: sanitizers must see its text
+    const codings = parseContentEncoding(getHeader(recorded.headers, 'content-encoding'));
+    const capture = new BodyCapture(spill ? { ...spill, codings } : undefined);
     // `abandoned`: the client will not send (the rest of) its body; keep what arrived
     await captureStream(request.clone().body, capture, abandoned && ((reader) => void abandoned.then(() => reader.cancel().catch(() => undefined))));
     const captured = capture.result();
-    recorded.body = captured.kind === 'file' ? fileBody(captured) : bodyFromBytes(captured.bytes, getHeader(recorded.headers, 'content-type'));
+    recorded.body = captured.kind === 'file' ? fileBody(captured) : bodyFromBytes(decodeBody(codings, captured.bytes), getHeader(recorded.headers, 'content-type'));
   }
   return recorded;
 }

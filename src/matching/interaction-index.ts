@@ -5,6 +5,15 @@ import { compareRequests, explainParts, type ExplainParts } from './explain.js';
 import type { MatchOptions } from './options.js';
 import { joinKeyParts, matchedHeaderNames, requestKeyParts, type KeyParts } from './request-key.js';
 
+/** A redaction marker in a key, as written (`[REDACTED:code]`) or percent-encoded in a query (`%5BREDACTED%3Acode%5D`). */
+const KEY_MARKER = /\[REDACTED(?::[^\]\s]*)?\]|%5BREDACTED(?:%3A[^%\s]*)?%5D/g;
+
+/** A recorded key as a pattern: each marker matches any value within its URL part or JSON string. */
+function markerPattern(key: string): RegExp {
+  const pieces = key.split(KEY_MARKER).map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${pieces.join('[^/?&#"\\s]*')}$`);
+}
+
 /** Options of an {@link InteractionIndex}. */
 export interface InteractionIndexOptions extends MatchOptions {
   /** When a request's recorded responses are used up, replay the last one again (instead of no match). */
@@ -180,13 +189,34 @@ export class InteractionIndex<T extends { readonly request: RecordedRequest } = 
     }
     this.build(); // (once) also when the first take found nothing: the explanation that follows needs the queues
     const head = this.first.get(key);
-    if (head === undefined) return undefined;
+    if (head === undefined) return this.takeByMarker(key);
     const next = this.cursor[head] as number;
     if (next !== -1) {
       this.cursor[head] = this.nextSame[next] as number;
       return next;
     }
     return this.options.allowRepeats ? (this.tail[head] as number) : undefined;
+  }
+
+  /**
+   * A recorded request whose key holds redaction markers, matched with each marker standing for
+   * any value (a live request in replay carries a dummy token that no rule recognizes as one:
+   * `code=dummy`, `/botdummy/getMe`). The first unused one in recorded order; with `allowRepeats`
+   * the last used one after that.
+   */
+  private takeByMarker(key: string): number | undefined {
+    let last: number | undefined;
+    for (let index = 0; index < this.interactions.length; index++) {
+      const recorded = this.keyAt(index);
+      if (!recorded.includes('REDACTED') || !markerPattern(recorded).test(key)) continue;
+      if (!this.used.has(index)) {
+        const head = this.first.get(recorded) as number;
+        if (this.cursor[head] === index) this.cursor[head] = this.nextSame[index] as number;
+        return index;
+      }
+      last = index;
+    }
+    return this.options.allowRepeats ? last : undefined;
   }
 
   /** The key of a live request; a body-less request with a canonical plain URL needs no key parts (same result). */

@@ -3,7 +3,7 @@ import { SecretRules, type SecretRulesOptions } from '../secrets/index.js';
 import { chain } from './chain.js';
 import { configSecretsSanitizer, type ConfigSecretsOptions } from './config-secrets-sanitizer.js';
 import { NameSet, validateNames } from './names.js';
-import { redactMessage } from './rules-redactor.js';
+import { redactJson, redactMessage, redactText } from './rules-redactor.js';
 import type { Sanitizer } from './types.js';
 
 /** Headers the default sanitizer always redacts whole (exact names; scheme and cookie names kept). */
@@ -86,6 +86,11 @@ export function defaultSanitizer(options: DefaultSanitizerOptions = {}): Sanitiz
     },
     response(response, ctx) {
       redactMessage(response, rules, ctx, isSecretHeader);
+    },
+    meta(meta, ctx) {
+      // what `fn` threw while recording is stored too: a token in its message is no less a secret
+      if (meta.error) meta.error = { name: redactText(meta.error.name, rules, ctx), message: redactText(meta.error.message, rules, ctx) };
+      if (meta.extra) meta.extra = redactJson(meta.extra, rules, ctx).value as NonNullable<typeof meta.extra>;
     },
   };
   if (options.config === undefined) return base;

@@ -57,7 +57,8 @@ export function redactText(text: string, rules: SecretRules, ctx: SanitizeContex
  * redactJson({ clientSecret: 's3cr3t-value', n: 1 }, rules, ctx) // { value: { clientSecret: '[REDACTED:clientsecret]', n: 1 }, changed: true }
  */
 export function redactJson(root: JsonValue, rules: SecretRules, ctx: SanitizeContext): { value: JsonValue; changed: boolean } {
-  return rewriteJson(root, (value, _path, key) => {
+  const keysChanged = redactJsonKeys(root, rules, ctx);
+  const result = rewriteJson(root, (value, _path, key) => {
     if (typeof value === 'string') {
       const next = redactString(value, rules, ctx, key);
       return next === value ? 'skip' : { replace: next };
@@ -68,20 +69,53 @@ export function redactJson(root: JsonValue, rules: SecretRules, ctx: SanitizeCon
     }
     return undefined;
   });
+  return keysChanged ? { value: result.value, changed: true } : result;
+}
+
+/**
+ * Redacts value shapes found in object keys (a map keyed by token: `{"tokens": {"ghp_…": {…}}}`),
+ * in place, keeping the key order. Returns whether a key changed.
+ */
+function redactJsonKeys(value: JsonValue, rules: SecretRules, ctx: SanitizeContext): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  let changed = false;
+  if (Array.isArray(value)) {
+    for (const item of value) changed = redactJsonKeys(item, rules, ctx) || changed;
+    return changed;
+  }
+  const entries = Object.entries(value);
+  const renamed = entries.map(([k]) => (rules.findShapes(k).length > 0 ? redactText(k, rules, ctx) : k));
+  for (const [, child] of entries) changed = redactJsonKeys(child, rules, ctx) || changed;
+  if (renamed.every((k, i) => k === entries[i]?.[0])) return changed;
+  for (const [k] of entries) delete value[k];
+  entries.forEach(([, child], i) => (value[renamed[i] as string] = child));
+  return true;
+}
+
+/**
+ * The JSON a string holds (an object or array), else `undefined`: the recorder and the audit both
+ * walk such a string as JSON, so a secret nested in JSON held in a JSON string is found at any depth.
+ *
+ * @example
+ * jsonInString('{"a":1}') // { a: 1 }
+ */
+export function jsonInString(value: string): JsonValue | undefined {
+  const first = /\S/.exec(value)?.[0];
+  if (first !== '{' && first !== '[') return undefined;
+  try {
+    return JSON.parse(value) as JsonValue;
+  } catch {
+    return undefined; // not JSON after all: it is text
+  }
 }
 
 /** A JSON string value: JSON inside it is walked as JSON; anything else goes through {@link redactText}. */
 function redactString(value: string, rules: SecretRules, ctx: SanitizeContext, key: string | undefined): string {
   if (key !== undefined && rules.nameRule(key, value) !== undefined) return redactText(value, rules, ctx, key);
-  const first = /\S/.exec(value)?.[0];
-  if (first === '{' || first === '[') {
-    try {
-      const inner = JSON.parse(value) as JsonValue;
-      const result = redactJson(inner, rules, ctx);
-      return result.changed ? restringifyJson(value, result.value) : value;
-    } catch {
-      // not JSON after all: treated as text below
-    }
+  const inner = jsonInString(value);
+  if (inner !== undefined) {
+    const result = redactJson(inner, rules, ctx);
+    return result.changed ? restringifyJson(value, result.value) : value;
   }
   return redactText(value, rules, ctx);
 }

@@ -8,6 +8,11 @@ import { MIN_SECRET_LENGTH } from './secret-set.js';
 const WINDOW = 16 * 1024;
 /** Text gathered before a pass (fewer, larger passes keep the regex cost per byte low). */
 const BATCH = 256 * 1024;
+/**
+ * Text kept before a secret that waits for the next pass: what told it is one (its name in
+ * `"client_secret": "…"`, a tag `<Token a="…">`, `Bearer `) must be seen again with it.
+ */
+const CONTEXT = 8 * 1024;
 
 interface Hit {
   readonly start: number;
@@ -77,8 +82,17 @@ export class StreamRedactor {
     const text = this.#held;
     const hits = this.#hits(text);
     let cut = final ? text.length : text.length - WINDOW;
-    // never cut through a secret: a hit reaching past the cut waits for the next pass, whole
-    for (const h of hits) if (h.start < cut && h.end > cut) cut = h.start;
+    // never cut through a secret, nor between a secret and its name: a hit reaching past the cut
+    // waits for the next pass, whole, with the text before it
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const h of hits) {
+        if (h.end > cut && h.start - CONTEXT < cut && cut > 0) {
+          cut = Math.max(0, h.start - CONTEXT);
+          moved = true;
+        }
+      }
+    }
     let out = '';
     let at = 0;
     for (const h of hits) {

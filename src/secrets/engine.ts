@@ -33,15 +33,29 @@ export interface SecretRulesOptions {
   allow?: ReadonlyArray<string | RegExp>;
 }
 
+/** Armored blocks that are public by design: signatures, public keys, certificates (a commit's `signature`). */
+const PUBLIC_BLOCK = /^(?![\s\S]*PRIVATE KEY)\s*-----BEGIN (?:PGP SIGNATURE|SSH SIGNATURE|PGP PUBLIC KEY BLOCK|PUBLIC KEY|RSA PUBLIC KEY|CERTIFICATE)-----[\s\S]*-----END [A-Z ]+-----\s*$/;
+
 /** Values that stand for no secret: placeholders, booleans, masks. */
 const PLACEHOLDER = /^(?:true|false|null|undefined|none|nil|string|\*+|x+|•+|\.+|-+|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\$[A-Z_]+|%[A-Z_]+%)$/i;
 
 /** `name: "value"` / `"name": "value"` / `name = "value"` (JSON text, GraphQL arguments, code, XML attributes). */
 const QUOTED_PAIR = /(["']?)(?<![\w$.-])([A-Za-z_$][\w$.-]{0,63})\1\s*[:=]\s*(?:"((?:[^"\\\n]|\\.){1,4096})"|'([^'\n]{1,4096})')/g;
-/** `name=value` separated by `&`, `;`, whitespace (query strings, fragments, forms, text/plain OAuth replies). */
-const BARE_PAIR = /(?:^|[?&#;,\s])([A-Za-z_][\w.[\]-]{0,63})=([^&\s#"'<>;,]{1,4096})/g;
-/** `<name>value</name>` (XML, SOAP). */
-const XML_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,63}))(?:\s[^>]*)?>([^<]{1,4096})<\/\1>/g;
+/** `name=value` separated by `&`, `;`, whitespace, or opening a bracket (query strings, fragments, forms, text/plain OAuth replies, error messages). */
+const BARE_PAIR = /(?:^|[?&#;,\s([{])([A-Za-z_][\w.[\]-]{0,63})=([^&\s#"'<>;,]{1,4096})/g;
+/** The bracket that closes the one a pair opened with (`(client_secret=…)`): not part of the value. */
+const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+/** `<name>value</name>` and `<name><![CDATA[value]]></name>` (XML, SOAP). */
+const XML_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,63}))(?:\s[^>]*)?>(?:<!\[CDATA\[([^\]]{1,4096})\]\]>|([^<]{1,4096}))<\/\1>/g;
+/**
+ * A multipart part as raw text (a large upload streamed to a side file): `name="…"` in its
+ * Content-Disposition, its headers, a blank line, then the value up to the next boundary.
+ */
+const MULTIPART_PART = /content-disposition:[^\r\n]*?\bname="([^"\r\n]{1,64})"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n((?:(?!\r\n--)[\s\S]){1,4096}?)(?=\r\n--)/gi;
+/** An HTML tag that names its value: `<meta name="csrf-token" content="…">`, `<input name="authenticity_token" value="…">`. */
+const NAMED_TAG = /<(?:meta|input|param)\s[^>]{0,4096}>/gi;
+const NAME_ATTR = /\sname\s*=\s*(["'])([^"'\s]{1,64})\1/i;
+const VALUE_ATTR = /\s(?:content|value)\s*=\s*(["'])([^"']{1,4096})\1/i;
 
 /**
  * Substrings (case-insensitive) that every built-in credential name contains: the last words of
@@ -50,6 +64,33 @@ const XML_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]{0,63}))(?:\s[^>]*)
  * user adds its own last word.
  */
 const PAIR_HINTS: readonly string[] = ['secret', 'passw', 'passphrase', 'pwd', 'token', 'key', 'credential', 'sig', 'auth', 'cookie', 'assertion', 'code', 'state', 'sid', 'sess'];
+
+/**
+ * Percent-decodes a URL or form value one byte per char (`+` is a space), with each decoded char's
+ * offset in the encoded text, so a secret found in the decoded text is redacted where it is written.
+ */
+function percentDecoded(text: string): { decoded: string; at: number[] } {
+  let decoded = '';
+  const at: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    at.push(i);
+    if (text[i] === '%' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      decoded += String.fromCharCode(Number.parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else decoded += text[i] === '+' ? ' ' : text[i];
+  }
+  return { decoded, at };
+}
+
+/**
+ * `\"name\": \"value\"`: a pair of JSON held in a JSON string, read as raw text (an NDJSON line,
+ * an SSE event, a side file), at any depth of escaping (the backslash run is the same throughout).
+ * Anchored on the escaped quotes, so a text cut from a stream inside a string still shows it.
+ */
+const ESCAPED_PAIR = /(\\+)"([A-Za-z_$][\w$.-]{0,63})\1"\s*:\s*\1"((?:(?!\1")[^\n]){1,4096}?)\1"/g;
+
+/** How many levels of percent-encoding the pair search looks through. */
+const DECODE_LEVELS = 2;
 
 function decodeComponent(text: string): string {
   try {
@@ -132,9 +173,9 @@ export class SecretRules {
     return verdict;
   }
 
-  /** Whether a value is never a secret: empty, a marker, a placeholder, or allow-listed. */
+  /** Whether a value is never a secret: empty, a marker, a placeholder, a public armored block (signature, public key, certificate), or allow-listed. */
   isIgnored(value: string): boolean {
-    if (value.trim() === '' || value.includes('[REDACTED') || PLACEHOLDER.test(value.trim())) return true;
+    if (value.trim() === '' || value.includes('[REDACTED') || PLACEHOLDER.test(value.trim()) || PUBLIC_BLOCK.test(value)) return true;
     return this.#allow.some((a) => (typeof a === 'string' ? a === value : a.test(value)));
   }
 
@@ -178,11 +219,32 @@ export class SecretRules {
     return new RegExp(escaped.length > 0 ? escaped.join('|') : '(?!)', 'gi');
   }
 
-  /** Secrets found by name inside a text's `name=value`, `"name": "value"` and `<name>value</name>` pairs. */
+  /**
+   * Secrets found by name inside a text's `name=value`, `"name": "value"`, `<name>value</name>`,
+   * `<meta name="…" content="…">` pairs and raw multipart parts; inside a percent-encoded `name=value` value (a URL or a
+   * GraphQL query passed as a parameter), by shape and by name once decoded.
+   */
   findPairs(text: string): SecretMatch[] {
+    return this.#pairs(text, DECODE_LEVELS);
+  }
+
+  /** Secrets in a percent-encoded `value` once decoded, at their offsets in `value` (+ `offset`). */
+  #decoded(value: string, offset: number, levels: number): SecretMatch[] {
+    const { decoded, at } = percentDecoded(value);
+    return [...this.findShapes(decoded), ...this.#pairs(decoded, levels - 1)].map((m) => {
+      const start = offset + (at[m.start] as number);
+      const end = offset + (m.end < at.length ? (at[m.end] as number) : value.length);
+      const found = { rule: m.rule, start, end, value: value.slice(start - offset, end - offset) };
+      return m.name !== undefined ? { ...found, name: m.name } : found;
+    });
+  }
+
+  /** Pairs in `text`, looking through up to `levels` more levels of encoding. */
+  #pairs(text: string, levels: number): SecretMatch[] {
     const out: SecretMatch[] = [];
     this.#pairHint ??= new RegExp(this.#pairHints.map((w) => w.replace(/[^a-z0-9]/gi, '')).join('|'), 'i');
-    if (!this.#pairHint.test(text)) return out;
+    // percent-encoded values can hide a shape (`%3A%2F%2F`) or a whole query: they are decoded even without a hint
+    if (!this.#pairHint.test(text) && !(levels > 0 && text.includes('%'))) return out;
     const add = (name: string, value: string, start: number, decoded = value): void => {
       const rule = this.nameRule(name, decoded);
       if (rule) out.push({ rule, start, end: start + value.length, value, name });
@@ -195,14 +257,40 @@ export class SecretRules {
     }
     if (text.includes('=')) {
       for (const m of text.matchAll(BARE_PAIR)) {
-        const value = m[2] as string;
-        add(decodeComponent(m[1] as string), value, (m.index ?? 0) + m[0].length - value.length, decodeComponent(value));
+        const closer = CLOSER[m[0][0] as string];
+        const value = closer !== undefined && (m[2] as string).endsWith(closer) ? (m[2] as string).slice(0, -1) : (m[2] as string);
+        const start = (m.index ?? 0) + m[0].length - (m[2] as string).length;
+        const before = out.length;
+        add(decodeComponent(m[1] as string), value, start, decodeComponent(value));
+        if (out.length === before && levels > 0 && value.includes('%')) out.push(...this.#decoded(value, start, levels));
+      }
+    }
+    if (text.includes('\\"')) {
+      ESCAPED_PAIR.lastIndex = 0;
+      for (let m = ESCAPED_PAIR.exec(text); m !== null; m = ESCAPED_PAIR.exec(text)) {
+        const value = m[3] as string;
+        const start = m.index + m[0].length - value.length - (m[1] as string).length - 1;
+        add(m[2] as string, value, start, value.replace(/\\(.)/g, '$1'));
+        ESCAPED_PAIR.lastIndex = start; // a value may hold JSON escaped one level deeper: look inside it too
       }
     }
     if (text.includes('</')) {
       for (const m of text.matchAll(XML_ELEMENT)) {
-        const value = m[3] as string;
-        if (value.trim() === value) add(m[2] as string, value, (m.index ?? 0) + m[0].indexOf('>') + 1);
+        const value = (m[3] ?? m[4]) as string;
+        if (value.trim() === value) add(m[2] as string, value, (m.index ?? 0) + m[0].indexOf(value, m[0].indexOf('>') + 1));
+      }
+    }
+    if (/content-disposition:/i.test(text)) {
+      for (const m of text.matchAll(MULTIPART_PART)) {
+        const value = m[2] as string;
+        add(m[1] as string, value, (m.index ?? 0) + m[0].length - value.length);
+      }
+    }
+    if (/<(?:meta|input|param)\s/i.test(text)) {
+      for (const m of text.matchAll(NAMED_TAG)) {
+        const name = NAME_ATTR.exec(m[0]);
+        const value = VALUE_ATTR.exec(m[0]);
+        if (name && value) add(name[2] as string, value[2] as string, (m.index ?? 0) + value.index + value[0].length - (value[2] as string).length - 1);
       }
     }
     return out;

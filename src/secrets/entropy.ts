@@ -25,7 +25,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Whether a value looks like random key material: at least 16 characters, no whitespace, letters
- * and digits, high entropy, and not a UUID, URL, path or date (those are ids and addresses).
+ * and digits, high entropy, and not a UUID, URL, path (absolute, or relative to a file) or date (those are ids and addresses).
  *
  * @example
  * looksRandom('2f1c0e9a-7b7d-4a55-9d87-0c3b7d1e5f21') // false (a UUID)
@@ -33,6 +33,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function looksRandom(value: string): boolean {
   if (value.length < RANDOM_MIN_LENGTH || /\s/.test(value) || UUID.test(value)) return false;
   if (value.includes('://') || value.startsWith('/') || /^\d{4}-\d\d-\d\d/.test(value)) return false;
+  // a relative path to a file (an S3 object key `2024/01/9c1f-beach.jpg`): base64 has no `.`
+  if (/\/[^/]*\.[A-Za-z0-9]{1,5}$/.test(value)) return false;
   if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false;
   return shannonEntropy(value) >= RANDOM_MIN_ENTROPY;
 }

@@ -85,6 +85,8 @@ export function classifyName(name: string, lists: NameLists): NameClass {
   if (words.length === 0) return undefined;
   const joined = words.join('');
   if (lists.nonSecret.has(joined)) return undefined;
+  // a look-alike with a prefix is one too: `NextContinuationToken`, `endCursor`, `x_public_key`
+  for (let i = 1; i < words.length - 1; i++) if (lists.nonSecret.has(words.slice(i).join(''))) return undefined;
   if (lists.secretNames.has(joined)) return 'secret';
   if (lists.randomOnly.has(joined)) return 'secret-if-random';
   const last = words[words.length - 1] as string;

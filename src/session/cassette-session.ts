@@ -229,16 +229,25 @@ export class CassetteSession implements InterceptionScope {
   private late(request: Request): RequestDecision {
     if (this.mode === 'passthrough') return { action: 'passthrough' };
     const blocked = this.mode === 'replay' || this.mode === 'update' || isCI();
-    const label = `${request.method} ${request.url}`;
+    const label = this.labelOf(requestHead(request));
     noteLateRequest({ cassette: this.name, file: this.file, mode: this.mode, request: label, outcome: blocked ? 'blocked' : 'not recorded' });
     this.log?.(`${label} → after the cassette closed: ${blocked ? 'network error' : 'passed through, not recorded'}`);
     return blocked ? { action: 'error' } : { action: 'passthrough' };
   }
 
+  /** `METHOD URL` for the debug log and the warnings (late requests, requests with no response), the URL sanitized as it would be stored (a token in it never reaches a log). */
+  private labelOf(request: RecordedRequest): string {
+    try {
+      return `${request.method} ${sanitizeLiveRequest(this.sanitizer, { ...request, body: null }, this.name).url}`;
+    } catch {
+      return `${request.method} ${new URL(request.url).origin}/…`; // a throwing sanitizer is reported where the request is stored
+    }
+  }
+
   async decide(request: Request, requestId: string): Promise<RequestDecision> {
     if (this.finished) return this.late(request);
     const log = this.log;
-    const label = log ? `${request.method} ${request.url}` : '';
+    const label = log ? this.labelOf(requestHead(request)) : '';
     if (isIgnoredHost(request.url, this.options.ignoreHosts)) {
       log?.(`${label} → passed through (ignoreHosts)`);
       return { action: 'passthrough' };
@@ -360,8 +369,9 @@ export class CassetteSession implements InterceptionScope {
       if (!final && !slot.settled) break;
       if (!slot.capture && !slot.failure) {
         forgetResponse(slot.requestId);
-        this.unanswered.push(`${slot.request.method} ${slot.request.url}`);
-        this.log?.(`${slot.request.method} ${slot.request.url} → no response arrived (network error); not stored`);
+        const label = this.labelOf(slot.request);
+        this.unanswered.push(label);
+        this.log?.(`${label} → no response arrived (network error); not stored`);
         continue;
       }
       let interaction = slot.capture ? this.exchange(slot, slot.capture) : { request: slot.request, response: NO_RESPONSE, failure: slot.failure };
@@ -385,7 +395,7 @@ export class CassetteSession implements InterceptionScope {
       capture.abort();
       this.incomplete.push(this.interactions.length);
       const arrived = body.kind === 'file' ? body.size : body.bytes.byteLength;
-      this.log?.(`${slot.request.method} ${slot.request.url} → response body incomplete (${arrived} bytes arrived)`);
+      this.log?.(`${this.labelOf(slot.request)} → response body incomplete (${arrived} bytes arrived)`);
     }
     const response = recordResponse(capture.response, body);
     if (stream) response.stream = stream;

@@ -61,7 +61,8 @@ export interface CassetteOptions {
    * temp file as they arrive (memory stays flat), stored as content-addressed side files
    * `<name>.bodies/<sha256>` next to the cassette (deduplicated; commit them with it) and streamed
    * from disk on replay. Such bodies bypass the sanitizers' body hooks (hooks see a `file` body
-   * they cannot rewrite), but are still scanned for every known secret before anything is written.
+   * they cannot rewrite); the default sanitizer's rules redact them as they stream, and they are
+   * scanned for every known secret before anything is written.
    * `Infinity` keeps every body in the cassette JSON.
    */
   sideFileThreshold?: number;

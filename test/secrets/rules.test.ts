@@ -37,9 +37,17 @@ describe('credential names', () => {
   });
 
   it('knows names that look like credentials but are not', () => {
-    for (const name of ['next_page_token', 'page_token', 'nextToken', 'cursor', 'session_state', 'token_url', 'token_endpoint', 'public_key', 'idempotency_key', 'token_type', 'country_code', 'password_reset_url', 'max_tokens', 'key_id']) {
+    for (const name of ['next_page_token', 'page_token', 'nextToken', 'cursor', 'session_state', 'token_url', 'token_endpoint', 'public_key', 'idempotency_key', 'token_type', 'country_code', 'password_reset_url', 'max_tokens', 'key_id', 'NextContinuationToken', 'endCursor', 'server_public_key']) {
       expect(rules.classifyName(name), name).toBeUndefined();
     }
+  });
+
+  it('a public armored block (a commit signature, a certificate) is no credential, unless a private key rides along', () => {
+    const block = (kind: string) => `-----BEGIN ${kind}-----\n${expandExample('{a:64}')}\n-----END ${kind}-----\n`;
+    expect(rules.find(block('PGP SIGNATURE'), 'signature')).toEqual([]);
+    expect(rules.find(block('CERTIFICATE'), 'client_certificate_secret')).toEqual([]);
+    const bundle = block('CERTIFICATE') + block(['PRIVATE', 'KEY'].join(' '));
+    expect(rules.find(bundle, 'tls_secret').map((m) => m.rule)).toEqual([CREDENTIAL_NAME_RULE]);
   });
 
   it('a `…key` or OAuth `code` value counts only when it looks random', () => {
@@ -51,6 +59,8 @@ describe('credential names', () => {
     expect(rules.nameRule('code', 'E_NOT_FOUND')).toBeUndefined();
     expect(rules.nameRule('sort_key', random)).toBeUndefined();
     expect(rules.nameRule('webhook_key', '2f1c0e9a-7b7d-4a55-9d87-0c3b7d1e5f21')).toBeUndefined();
+    expect(rules.nameRule('Key', '2024/01/9c1f2e7a-beach.jpg')).toBeUndefined(); // an S3 object key
+    expect(rules.nameRule('key', `${expandExample('{a:20}')}/${expandExample('{a:19}')}`)).toBe('credential-entropy');
   });
 
   it('finds credential pairs inside text of every kind', () => {
@@ -63,6 +73,14 @@ describe('credential names', () => {
       `<soap:SessionToken>${v}</soap:SessionToken>`,
       `var apiKey = '${v}';`,
       `https://app.test/cb#access_token=${v}&state=xyz`,
+      `<Credentials><Token><![CDATA[${v}]]></Token></Credentials>`,
+      `Error: login failed (client_secret=${v})`,
+      JSON.stringify({ event: 'webhook', payload: JSON.stringify({ db: { password: v } }) }),
+      JSON.stringify({ a: JSON.stringify({ b: JSON.stringify({ client_secret: v }) }) }),
+      `--b1\r\nContent-Disposition: form-data; name="api_key"\r\n\r\n${v}\r\n--b1\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\nhello\r\n--b1--`,
+      `<head><meta name="csrf-token" content="${v}"></head>`,
+      `<input type="hidden" name="authenticity_token" value="${v}" autocomplete="off">`,
+      `/graphql?query=${encodeURIComponent(`mutation { login(user: "joe", password: "${v}") { ok } }`)}`,
     ];
     for (const text of texts) {
       const found = rules.find(text);
@@ -73,6 +91,17 @@ describe('credential names', () => {
     expect(rules.find('page_token=abcdef123456&cursor=xyz987654321&token_type=bearer')).toEqual([]);
     expect(rules.find('password: "[REDACTED:password]"')).toEqual([]);
     expect(rules.find('mutation Login($password: String!) { login(password: $password) }')).toEqual([]);
+    expect(rules.find('<meta name="description" content="A page about tokens and keys">')).toEqual([]);
+  });
+
+  it('finds shapes inside a percent-encoded parameter value, and redacts them where they are written', () => {
+    const password = expandExample('{a:20}');
+    const pem = ['-----BEGIN RSA PRIVATE', 'KEY-----\n', expandExample('{a:64}'), '\n-----END RSA PRIVATE', 'KEY-----'].join('').replace(/PRIVATEKEY/g, 'PRIVATE KEY');
+    const url = `https://api.test/x?dsn=${encodeURIComponent(`postgres://app:${password}@db.internal:5432/app`)}&per_page=50`;
+    expect(rules.redact(url, (m) => `[${m.rule}]`)).toBe(`https://api.test/x?dsn=postgres%3A%2F%2Fapp%3A[url-password]%40db.internal%3A5432%2Fapp&per_page=50`);
+    const form = new URLSearchParams({ note: pem, page: '2' }).toString();
+    expect(rules.redact(form, (m) => `[${m.rule}]`)).toBe('note=[private-key]&page=2');
+    expect(rules.find('q=hello%20world%21&lang=en')).toEqual([]);
   });
 
   it('names added through the options are used', () => {
