@@ -9,6 +9,7 @@ import { recordHttpDirectly } from './record-http.js';
 import { followSocketSource } from './socket-source.js';
 import { fetchFailure } from './failures.js';
 import { currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
+import { printableRequest } from './printable.js';
 
 /** What a layer asks of the interception state at call time. */
 export interface LayerHooks {
@@ -128,7 +129,7 @@ async function recordDirectFetch(
   }
   if (decision.action === 'passthrough') return pureFetch(request);
   if (decision.action !== 'record') {
-    const error = new Error(`reeltape: a cassette that never replays answered ${request.method} ${request.url} with "${decision.action}"`);
+    const error = new Error(`reeltape: a cassette that never replays answered ${printableRequest(request)} with "${decision.action}" (the report names the request)`);
     scope.fail(error);
     throw networkError(error);
   }

@@ -13,6 +13,7 @@ import { isHttpUrl } from './layers.js';
 import { currentScope, type InterceptionScope, type RequestDecision } from './scope.js';
 import { followSocketSource } from './socket-source.js';
 import { deliverToHandler, forwardingHandler, legacyHandler, responseStream, type LegacyHandler } from './undici-handler.js';
+import { printableRequest } from './printable.js';
 
 /** undici's dispatch options, as far as reeltape reads them. */
 interface DispatchOptions {
@@ -233,7 +234,7 @@ async function decideAndCarryOut(scope: InterceptionScope, dispatcher: object, o
       return deliverToHandler(handler, decision.response);
     case 'error':
       handler.onError?.(
-        Object.assign(new Error(`reeltape: ${request.method} ${request.url} has no recorded response in this cassette (the CassetteMismatchError says why)`), {
+        Object.assign(new Error(`reeltape: ${printableRequest(request)} has no recorded response in this cassette (the CassetteMismatchError names the request and says why)`), {
           code: 'UND_ERR_REELTAPE_UNMATCHED',
         }),
       );

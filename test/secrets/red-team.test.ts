@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { auditCassettes } from '../../src/audit/index.js';
 import { main } from '../../src/cli/main.js';
 import { SecretLeakError } from '../../src/errors/index.js';
@@ -277,7 +277,13 @@ describe('red team: what the code under test threw while recording', () => {
 });
 
 describe('red team: what reeltape itself prints', () => {
-  it('the debug log and the late-request report show URLs redacted as stored', async () => {
+  afterEach(() => void vi.unstubAllEnvs());
+  // without CI the late request goes out unrecorded; with CI it is blocked, and the error the client gets goes through the log too
+  it.each([
+    { ci: '', outcome: 'passed through, not recorded' },
+    { ci: 'true', outcome: 'network error' },
+  ])('the debug log and the late-request report show URLs redacted as stored (CI=$ci)', async ({ ci, outcome }) => {
+    vi.stubEnv('CI', ci);
     const server = http.createServer((_req, res) => res.end('ok'));
     const { port, close } = await listenOnLoopback(server);
     const dir = await makeTempDir('red-team-logs');
@@ -303,6 +309,7 @@ describe('red team: what reeltape itself prints', () => {
     const printed = [...lines, ...warn].join('\n');
     expect(printed).toContain('api_key=[REDACTED:api_key]');
     expect(printed).toContain('bot[REDACTED:telegram-bot-token]/getMe');
+    expect(printed).toContain(`after the cassette closed: ${outcome}`);
     expect(printed).not.toContain(key);
     expect(printed).not.toContain(bot);
   });

@@ -8,11 +8,15 @@
 import { mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CassetteFormatError, CassetteLockedError, ReeltapeConfigError } from '../../src/errors/index.js';
 import { acquireLock } from '../../src/session/lock.js';
 import { withCassette } from '../../src/session/index.js';
 import { makeTempDir, removeTempDirs } from '../helpers/index.js';
+
+// 'auto' records only where CI is not set (CI runs this suite with CI=true): these tests check what a recording refuses
+beforeEach(() => void vi.stubEnv('CI', ''));
+afterEach(() => void vi.unstubAllEnvs());
 
 afterEach(removeTempDirs);
 

@@ -7,12 +7,16 @@
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cassetteNameFor, safeSegment } from '../../src/adapters/cassette-name.js';
 import { resolveCassettePath } from '../../src/cassette/index.js';
 import { ReeltapeConfigError } from '../../src/errors/index.js';
 import { withCassette } from '../../src/session/index.js';
 import { makeTempDir, removeTempDirs, startTestServer, type TestServer } from '../helpers/index.js';
+
+// 'auto' records only where CI is not set (CI runs this suite with CI=true): these tests check what a recording refuses
+beforeEach(() => void vi.stubEnv('CI', ''));
+afterEach(() => void vi.unstubAllEnvs());
 
 let server: TestServer;
 let dir: string;

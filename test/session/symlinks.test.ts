@@ -9,12 +9,16 @@
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { summarizeRun, writeRunRecord } from '../../src/adapters/run-report.js';
 import { pruneCommand } from '../../src/cli/commands/prune.js';
 import { ReeltapeConfigError } from '../../src/errors/index.js';
 import { withCassette } from '../../src/session/index.js';
 import { makeTempDir, removeTempDirs, startTestServer, type TestServer } from '../helpers/index.js';
+
+// 'auto' records only where CI is not set (CI runs this suite with CI=true): these tests check what a recording refuses
+beforeEach(() => void vi.stubEnv('CI', ''));
+afterEach(() => void vi.unstubAllEnvs());
 
 /** Above Linux's largest pid (2^22): never a running process. */
 const DEAD_PID = 2 ** 22 + 7;
