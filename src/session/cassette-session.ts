@@ -16,7 +16,7 @@ import {
   type ResponseCapture,
   type SpillOptions,
 } from '../interception/index.js';
-import { InteractionIndex, type MatcherVerdict } from '../matching/index.js';
+import { InteractionIndex } from '../matching/index.js';
 import { sanitizeLiveRequest } from '../sanitizers/index.js';
 import type { Sanitizer } from '../sanitizers/types.js';
 import { DEFAULTS, type ResolvedOptions } from './defaults.js';
@@ -24,6 +24,7 @@ import type { DebugLog } from './debug-log.js';
 import { describeUnmatched, type Unmatched } from './mismatch-message.js';
 import { noteLateRequest } from './late-requests.js';
 import { isCI } from './mode.js';
+import { formatVerdicts, isIgnoredHost } from './request-filters.js';
 import type { EffectiveMode } from './options.js';
 import { prepareAhead } from './prepare-ahead.js';
 import { sideFileRedactor } from './side-file-redaction.js';
@@ -64,34 +65,6 @@ export interface Recording {
    * between responses); a raw interaction is not kept once prepared.
    */
   readonly prepared: number;
-}
-
-/** Whether a URL belongs to one of the `ignoreHosts`. */
-export function isIgnoredHost(url: string, ignoreHosts: ReadonlyArray<string | RegExp> | undefined): boolean {
-  if (!ignoreHosts || ignoreHosts.length === 0) return false;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  return ignoreHosts.some((entry) => {
-    if (entry instanceof RegExp) {
-      entry.lastIndex = 0;
-      return entry.test(url);
-    }
-    if (!parsed) return false;
-    const wanted = entry.toLowerCase();
-    return wanted.includes(':') && !wanted.startsWith('[') ? parsed.host === wanted : parsed.hostname === wanted || parsed.host === wanted;
-  });
-}
-
-function formatVerdicts(verdicts: readonly MatcherVerdict[], limit = 10): string[] {
-  const byIndex = new Map<number, string[]>();
-  for (const v of verdicts) byIndex.set(v.index, [...(byIndex.get(v.index) ?? []), `${v.matcher} ${v.ok ? '✓' : '✗'}`]);
-  const lines = [...byIndex].slice(0, limit).map(([index, parts]) => `    #${index}: ${parts.join(', ')}`);
-  if (byIndex.size > limit) lines.push(`    … ${byIndex.size - limit} more`);
-  return lines;
 }
 
 /**
