@@ -13,3 +13,4 @@ export { bodyAbandoned, expectsContinue } from './continue.js';
 export { interceptUndici, type UndiciModule } from './undici.js';
 export { replayChunks, type ReplayTiming } from './stream-replay.js';
 export { outsideCassettes, type UnhandledStrategy } from './msw-unhandled.js';
+export { printableRequest } from './printable.js';

@@ -7,6 +7,7 @@ import {
   forgetResponse,
   bodyAbandoned,
   expectsContinue,
+  printableRequest,
   recordRequest,
   requestHead,
   recordResponse,
@@ -213,7 +214,7 @@ export class CassetteSession implements InterceptionScope {
     try {
       return `${request.method} ${sanitizeLiveRequest(this.sanitizer, { ...request, body: null }, this.name).url}`;
     } catch {
-      return `${request.method} ${new URL(request.url).origin}/…`; // a throwing sanitizer is reported where the request is stored
+      return printableRequest(request); // a throwing sanitizer is reported where the request is stored
     }
   }
 
